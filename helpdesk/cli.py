@@ -1,0 +1,295 @@
+"""The operator's command line: look at tickets, move them along, check the policy and clock.
+
+Exit codes: 0 done, 1 not found (or the database failed), 2 a usage or value error.
+Messages go to stderr without a traceback: operators need the reason, not the stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from helpdesk.config import Settings, load_settings
+from helpdesk.policy import Policy, load_policy
+from helpdesk.sla import due_at
+from helpdesk.store import STATUSES, Ticket, TicketNotFound, TicketStore
+from helpdesk.wording import format_business_hours, format_due, format_target
+
+TITLE_WIDTH = 48
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code instead of exiting so tests can call it."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 2
+    try:
+        settings = load_settings()
+        policy = load_policy(settings.policy_file, settings.timezone)
+        return args.run(args, settings, policy)
+    except TicketNotFound as error:
+        return _fail(str(error), 1)
+    except ValueError as error:
+        return _fail(str(error), 2)
+    except (SQLAlchemyError, OSError) as error:
+        return _fail(f"the ticket database failed: {error}", 1)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="helpdesk", description="Operate the Help assistant.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    tickets = commands.add_parser("tickets", help="list, show and update tickets")
+    ticket_commands = tickets.add_subparsers(dest="tickets_command", required=True, metavar="ACTION")
+    listing = ticket_commands.add_parser("list", help="tickets, newest first")
+    listing.add_argument("--status", choices=STATUSES)
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    listing.set_defaults(run=_tickets_list)
+    show = ticket_commands.add_parser("show", help="one ticket with its history")
+    show.add_argument("reference")
+    show.add_argument("--json", action="store_true", help="print JSON instead of text")
+    show.set_defaults(run=_tickets_show)
+    status = ticket_commands.add_parser("set-status", help="move a ticket to another status")
+    status.add_argument("reference")
+    status.add_argument("status", choices=STATUSES)
+    status.add_argument("--note", help="why, recorded in the ticket's history")
+    status.add_argument("--author", default="operator", help="who made the change (default: operator)")
+    status.set_defaults(run=_tickets_set_status)
+
+    sla = commands.add_parser("sla", help="when a first response is due")
+    sla.add_argument("severity", help="a severity level such as S1")
+    sla.add_argument(
+        "--at", type=_aware_datetime, help="filing time as ISO 8601 with an offset (default: now)"
+    )
+    sla.set_defaults(run=_sla)
+
+    policy = commands.add_parser("policy", help="the support policy in force")
+    policy.add_argument("--json", action="store_true", help="print JSON instead of text")
+    policy.set_defaults(run=_policy)
+    return parser
+
+
+def _tickets_list(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
+    tickets = _store(settings).list(status=args.status)
+    if args.json:
+        return _print_json([_plain(ticket) for ticket in tickets])
+    if not tickets:
+        print("No tickets." if args.status is None else f"No tickets with the status {args.status}.")
+        return 0
+    zone = policy.business_hours.timezone
+    rows = [
+        (
+            ticket.reference,
+            ticket.status,
+            ticket.final_severity,
+            format_due(ticket.filed_at, zone),
+            format_due(ticket.due_at, zone),
+            ticket.requester.email,
+            _shorten(ticket.title),
+        )
+        for ticket in tickets
+    ]
+    print(_table(rows, headers=("Reference", "Status", "Severity", "Filed", "Due", "Requester", "Title")))
+    return 0
+
+
+def _tickets_show(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
+    ticket = _store(settings).get(args.reference)
+    if ticket is None:
+        raise TicketNotFound(f"no ticket with the reference {args.reference!r}")
+    if args.json:
+        return _print_json(_plain(ticket))
+    print(_ticket_text(ticket, policy))
+    return 0
+
+
+def _tickets_set_status(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
+    now = datetime.now(timezone.utc)
+    ticket = _store(settings).set_status(args.reference, args.status, now, args.author, args.note)
+    print(f"{ticket.reference} is now {ticket.status}.")
+    return 0
+
+
+def _sla(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
+    filed = args.at or datetime.now(timezone.utc)
+    severity = policy.severity(args.severity)
+    due = due_at(severity.level, filed, policy)
+    zone = policy.business_hours.timezone
+    print(f"{severity.label}: first response {format_target(severity)}")
+    print(_table([
+        ("Filed", format_due(filed, zone), filed.astimezone(zone).isoformat()),
+        ("Due", format_due(due, zone), due.isoformat()),
+    ]))
+    return 0
+
+
+def _policy(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
+    if args.json:
+        return _print_json(_plain(policy))
+    print(_policy_text(policy))
+    return 0
+
+
+def _store(settings: Settings) -> TicketStore:
+    return TicketStore(settings.database_url, settings.reference_prefix)
+
+
+def _aware_datetime(text: str) -> datetime:
+    """ISO 8601 with an offset; a trailing "Z" means UTC, which Python 3.10 cannot read itself."""
+    cleaned = text.strip()
+    if cleaned[-1:] in ("Z", "z"):
+        cleaned = cleaned[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no UTC offset; add one, such as {text}+05:30 or {text}Z"
+        )
+    return moment
+
+
+def _ticket_text(ticket: Ticket, policy: Policy) -> str:
+    zone = policy.business_hours.timezone
+    requester = ticket.requester
+    who = " ".join(part for part in (requester.name, f"<{requester.email}>") if part)
+    severity = _severity_label(policy, ticket.final_severity)
+    if ticket.assessed_severity and ticket.assessed_severity != ticket.final_severity:
+        severity += f" (assessed {ticket.assessed_severity})"
+    if ticket.severity_set_by_user:
+        severity += ", chosen by the requester"
+    facts = [
+        ("Status", ticket.status),
+        ("Severity", severity),
+        ("Filed", format_due(ticket.filed_at, zone)),
+        ("Due", format_due(ticket.due_at, zone)),
+        ("Updated", format_due(ticket.updated_at, zone)),
+        ("Requester", who + (f", account {requester.account}" if requester.account else "")),
+        ("Bot or area", ticket.bot_or_area),
+        ("Environment", ticket.environment),
+        ("Since", ticket.since),
+        ("Impact", ticket.impact),
+        ("Links", ", ".join(ticket.links)),
+        ("Conversation", ticket.conversation_id),
+    ]
+    history = [
+        (format_due(event.at, zone), event.kind, event.author, _detail_text(event.detail))
+        for event in ticket.history
+    ]
+    return "\n\n".join((
+        f"{ticket.reference}  {ticket.title}",
+        _table([(name, value) for name, value in facts if value]),
+        "Description\n" + _indent(ticket.description),
+        "History\n" + _indent(_table(history, headers=("When", "Event", "By", "Detail"))),
+    ))
+
+
+def _policy_text(policy: Policy) -> str:
+    contact, hours = policy.contact, policy.business_hours
+    docs = contact.docs_url + (" (with a search box)" if contact.docs_has_search else "")
+    closed = ", ".join(day.isoformat() for day in sorted(hours.holidays)) or "none listed"
+    public = "none"
+    if hours.public_holidays_country:
+        public = "-".join(filter(None, (hours.public_holidays_country, hours.public_holidays_subdivision)))
+    severities = [
+        (severity.label, severity.meaning, severity.business_impact, format_target(severity))
+        for severity in policy.severities.values()
+    ]
+    examples = [
+        f"{severity.label}: {'; '.join(severity.examples)}" for severity in policy.severities.values()
+    ]
+    return "\n\n".join((
+        "Contact\n" + _indent(_table([
+            ("Email", contact.email),
+            ("Help section", contact.help_section_url),
+            ("Documentation", docs),
+            ("Docs cover", ", ".join(contact.docs_topics)),
+        ])),
+        "Business hours\n" + _indent(_table([
+            ("Open", format_business_hours(hours)),
+            ("Closed days", closed),
+            ("Public holidays", public),
+        ])),
+        "Severities\n"
+        + _indent(_table(severities, headers=("Level", "Meaning", "Business impact", "First response"))),
+        "Examples\n" + _indent("\n".join(examples)),
+        "After filing\n" + _indent(f"{policy.after_filing.severity_validation}\n{policy.after_filing.updates}"),
+    ))
+
+
+def _severity_label(policy: Policy, level: str) -> str:
+    """Tickets may carry a level the policy has since dropped; show it as stored."""
+    try:
+        return policy.severity(level).label
+    except ValueError:
+        return level
+
+
+def _detail_text(detail: dict[str, object]) -> str:
+    return "; ".join(f"{key}: {value}" for key, value in detail.items() if value is not None)
+
+
+def _table(rows: Sequence[tuple[str, ...]], headers: tuple[str, ...] | None = None) -> str:
+    """Left-aligned columns two spaces apart; the last column is not padded, so it may wrap."""
+    lines = [headers, *rows] if headers else list(rows)
+    widths = [max(len(line[column]) for line in lines) for column in range(len(lines[0]) - 1)]
+    return "\n".join(
+        "  ".join([cell.ljust(width) for cell, width in zip(line, widths)] + [line[-1]]).rstrip() for line in lines
+    )
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" if line else line for line in text.splitlines())
+
+
+def _shorten(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_WIDTH else line[: TITLE_WIDTH - 1] + "…"
+
+
+def _plain(value: object) -> object:
+    """JSON-ready values: times in ISO 8601, durations as ISO 8601 periods, sets sorted."""
+    if dataclasses.is_dataclass(value):
+        return {item.name: _plain(getattr(value, item.name)) for item in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, frozenset):
+        return [_plain(item) for item in sorted(value)]
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return _iso_duration(value)
+    if isinstance(value, ZoneInfo):
+        return value.key
+    return value
+
+
+def _iso_duration(duration: timedelta) -> str:
+    minutes = round(duration.total_seconds() / 60)
+    hours, minutes = divmod(minutes, 60)
+    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes or not hours else "")
+
+
+def _print_json(value: object) -> int:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"helpdesk: error: {message}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

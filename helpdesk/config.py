@@ -1,0 +1,118 @@
+"""Operator configuration: one YAML file, each key overridable by an environment variable.
+
+Settings are read once at process start so that every part of the assistant agrees on
+where tickets live and which policy applies. Adding a key is one field on `Settings`:
+its YAML name is the field name and its environment override is HELPDESK_<NAME>.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_ENV = "HELPDESK_CONFIG"
+ENV_PREFIX = "HELPDESK_"
+
+
+class ConfigError(ValueError):
+    """The operator configuration is unusable; the message names the offending key."""
+
+
+# Readers: one per kind of value. Each gets the raw value (from YAML or the environment,
+# None when absent), the key for error messages, and the project root for relative paths.
+Reader = Callable[[object, str, Path], Any]
+
+
+def _text(value: object, key: str, root: Path) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key}: expected a non-empty text, got {value!r}")
+    return value.strip()
+
+
+def _database_url(value: object, key: str, root: Path) -> str:
+    """Anchor relative SQLite files to the project so the CLI and servers share one file."""
+    try:
+        url = make_url(_text(value, key, root))
+    except ArgumentError as error:
+        raise ConfigError(f"{key}: expected an SQLAlchemy database URL, got {value!r}") from error
+    database = url.database
+    if url.get_backend_name() == "sqlite" and database and database != ":memory:":
+        if not Path(database).is_absolute():
+            url = url.set(database=str(root / database))
+    return url.render_as_string(hide_password=False)
+
+
+def _project_path(value: object, key: str, root: Path) -> Path:
+    return root / _text(value, key, root)
+
+
+def _optional_timezone(value: object, key: str, root: Path) -> str | None:
+    if value is None or value == "":
+        return None
+    name = _text(value, key, root)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(f"{key}: expected an IANA timezone such as Asia/Kolkata, got {value!r}") from error
+    return name
+
+
+def _key(read: Reader) -> Any:
+    """Declare a configurable key by the reader that validates it."""
+    return field(metadata={"read": read})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated operator settings; paths and SQLite URLs are already absolute."""
+
+    project_root: Path
+    database_url: str = _key(_database_url)
+    reference_prefix: str = _key(_text)
+    policy_file: Path = _key(_project_path)
+    timezone: str | None = _key(_optional_timezone)
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read the config file, then let environment variables win (containers set those)."""
+    env = os.environ if env is None else env
+    config_file = path or Path(env.get(CONFIG_ENV) or PROJECT_ROOT / "helpdesk.yml")
+    raw = _read_yaml(config_file)
+    keys = [setting for setting in fields(Settings) if "read" in setting.metadata]
+    unknown = sorted(set(raw) - {setting.name for setting in keys})
+    if unknown:
+        known = ", ".join(setting.name for setting in keys)
+        raise ConfigError(f"{config_file}: unknown key {unknown[0]!r} (known keys: {known})")
+    values = {setting.name: _read_key(setting.name, setting.metadata["read"], raw, env) for setting in keys}
+    return Settings(project_root=PROJECT_ROOT, **values)
+
+
+def _read_key(name: str, read: Reader, raw: Mapping[str, object], env: Mapping[str, str]) -> Any:
+    """Errors name the environment variable when that is where the bad value came from."""
+    variable = ENV_PREFIX + name.upper()
+    if variable in env:
+        return read(env[variable], variable, PROJECT_ROOT)
+    return read(raw.get(name), name, PROJECT_ROOT)
+
+
+def _read_yaml(config_file: Path) -> dict[str, object]:
+    try:
+        raw = yaml.safe_load(Path(config_file).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{config_file}: cannot read the configuration file ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{config_file}: not valid YAML: {error}") from error
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{config_file}: expected a mapping of keys to values, got {type(raw).__name__}")
+    return raw

@@ -1,0 +1,96 @@
+"""The business-hours clock: when a first response is due and when the desk is open.
+
+All arithmetic happens in UTC on periods computed per local business day, so nights,
+weekends, holidays and daylight-saving switches fall out without special cases: a
+business day that loses an hour to DST simply offers one hour less.
+Times that do not exist locally (skipped by DST) are read as the moment just after the
+skip; ambiguous ones (repeated by DST) as their first occurrence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+
+from helpdesk.policy import BusinessHours, Policy, default_policy
+
+HORIZON = timedelta(days=731)
+"""How long the clock searches for a business day before calling the policy broken."""
+
+
+def due_at(severity: str, filed_at: datetime, policy: Policy | None = None) -> datetime:
+    """When the first response is due, in the policy's timezone.
+
+    Round-the-clock levels count elapsed time; the others count business time only,
+    starting at the next opening when filed outside business hours.
+    """
+    start = to_utc(filed_at, "filed_at")
+    policy = policy or default_policy()
+    hours = policy.business_hours
+    target = policy.severity(severity)
+    if target.round_the_clock:
+        return (start + target.first_response).astimezone(hours.timezone)
+    periods = _periods_from(start, hours)
+    opens, closes = next(periods)
+    begin, remaining = max(opens, start), target.first_response
+    while begin + remaining > closes:
+        remaining -= closes - begin
+        begin, closes = next(periods)
+    return (begin + remaining).astimezone(hours.timezone)
+
+
+def is_open(at: datetime, policy: Policy | None = None) -> bool:
+    """Whether the support team is working at `at`; the closing minute itself is closed."""
+    moment = to_utc(at, "at")
+    hours = (policy or default_policy()).business_hours
+    period = _period_on(moment.astimezone(hours.timezone).date(), hours)
+    return period is not None and period[0] <= moment < period[1]
+
+
+def next_opening(at: datetime, policy: Policy | None = None) -> datetime:
+    """The first moment at or after `at` when the desk is open, in the policy's timezone.
+
+    That is `at` itself while open, so it is also "when business time starts counting".
+    """
+    moment = to_utc(at, "at")
+    hours = (policy or default_policy()).business_hours
+    opens, _ = next(_periods_from(moment, hours))
+    return max(opens, moment).astimezone(hours.timezone)
+
+
+def to_utc(moment: datetime, name: str) -> datetime:
+    """The one gate for times: a naive datetime would silently mean the server's local time."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(
+            f"{name} must be a timezone-aware datetime (with a UTC offset), got naive {moment.isoformat()}"
+        )
+    return moment.astimezone(timezone.utc)
+
+
+def _periods_from(moment: datetime, hours: BusinessHours) -> Iterator[tuple[datetime, datetime]]:
+    """Business periods (UTC opens, closes) that end after `moment`, in order, forever.
+
+    Raises ValueError once no business day has appeared within the horizon, so a policy
+    whose every day is a holiday fails loudly instead of looping.
+    """
+    day = moment.astimezone(hours.timezone).date()
+    last_business_day = day
+    while day - last_business_day <= HORIZON:
+        period = _period_on(day, hours)
+        if period is not None:
+            last_business_day = day
+            if period[1] > moment:
+                yield period
+        day += timedelta(days=1)
+    raise ValueError(
+        f"the business hours have no working day between {last_business_day} and {day}; "
+        "check the weekdays and holidays in the support policy"
+    )
+
+
+def _period_on(day: date, hours: BusinessHours) -> tuple[datetime, datetime] | None:
+    if day.weekday() not in hours.weekdays or hours.is_holiday(day):
+        return None
+    opens = datetime.combine(day, hours.opens, tzinfo=hours.timezone).astimezone(timezone.utc)
+    closes = datetime.combine(day, hours.closes, tzinfo=hours.timezone).astimezone(timezone.utc)
+    return (opens, closes) if opens < closes else None

@@ -1,0 +1,332 @@
+"""Tickets and their history in a relational database (SQLite by default, PostgreSQL by URL).
+
+Only frozen dataclasses leave this module, so callers never hold a live database object.
+Every change is recorded as an event, which makes a ticket's history its audit trail.
+On SQLite, writes take the database lock up front (BEGIN IMMEDIATE) and wait for it,
+so concurrent bot conversations queue instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk.config import Settings, load_settings
+from helpdesk.sla import to_utc
+
+STATUSES = ("open", "in_progress", "waiting_on_customer", "resolved", "closed")
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+class TicketNotFound(LookupError):
+    """No ticket has the given reference."""
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asked for help; name and account are what the bot could learn."""
+
+    email: str
+    name: str | None = None
+    account: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketDraft:
+    """Everything the bot collected before filing; severities are levels such as "S1"."""
+
+    requester: Requester
+    title: str
+    description: str
+    bot_or_area: str | None = None
+    environment: str | None = None
+    since: str | None = None
+    impact: str | None = None
+    links: tuple[str, ...] = ()
+    assessed_severity: str | None = None
+    final_severity: str
+    severity_set_by_user: bool = False
+    conversation_id: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of a ticket's history.
+
+    Kinds: created, comment_added, severity_changed, status_changed; `detail` holds what
+    changed (for example {"from": "open", "to": "resolved", "note": None}).
+    """
+
+    kind: str
+    at: datetime
+    author: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ticket(TicketDraft):
+    """A filed draft: every draft field plus what filing and later work added. Times are UTC."""
+
+    reference: str
+    filed_at: datetime
+    due_at: datetime
+    status: str
+    updated_at: datetime
+    history: tuple[Event, ...]
+
+
+class _UtcDateTime(sa.types.TypeDecorator):
+    """Stores UTC and hands back aware UTC, whether or not the database keeps offsets."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.engine.Dialect) -> datetime | None:
+        return None if value is None else value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.engine.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+_METADATA = sa.MetaData()
+
+_TICKETS = sa.Table(
+    "tickets",
+    _METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("reference", sa.String(64), unique=True),
+    sa.Column("idempotency_key", sa.String(255), unique=True),
+    sa.Column("requester_email", sa.String(320), nullable=False, index=True),
+    sa.Column("requester_name", sa.Text),
+    sa.Column("requester_account", sa.Text),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("bot_or_area", sa.Text),
+    sa.Column("environment", sa.Text),
+    sa.Column("since", sa.Text),
+    sa.Column("impact", sa.Text),
+    sa.Column("links", sa.JSON, nullable=False),
+    sa.Column("assessed_severity", sa.String(32)),
+    sa.Column("final_severity", sa.String(32), nullable=False),
+    sa.Column("severity_set_by_user", sa.Boolean, nullable=False),
+    sa.Column("conversation_id", sa.String(255)),
+    sa.Column("filed_at", _UtcDateTime, nullable=False),
+    sa.Column("due_at", _UtcDateTime, nullable=False),
+    sa.Column("status", sa.String(32), nullable=False, index=True),
+    sa.Column("updated_at", _UtcDateTime, nullable=False),
+)
+
+_EVENTS = sa.Table(
+    "ticket_events",
+    _METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("ticket_id", sa.Integer, sa.ForeignKey("tickets.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("at", _UtcDateTime, nullable=False),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+)
+
+_Edit = Callable[["Ticket"], "tuple[dict[str, Any], dict[str, Any]]"]
+"""Given the current ticket: the event's detail and the column changes."""
+
+_PLAIN_FIELDS = tuple(item.name for item in fields(TicketDraft) if item.name not in ("requester", "links"))
+
+
+def open_store(settings: Settings | None = None) -> TicketStore:
+    """The store the operator configured."""
+    settings = settings or load_settings()
+    return TicketStore(settings.database_url, settings.reference_prefix)
+
+
+class TicketStore:
+    """Files tickets and records their history; creates the database on first use."""
+
+    def __init__(self, url: str, reference_prefix: str) -> None:
+        self._prefix = reference_prefix
+        self._engine = _engine(url)
+        self._writer = self._engine.execution_options(helpdesk_write=True)
+        _METADATA.create_all(self._writer)
+
+    def create(self, draft: TicketDraft, filed_at: datetime, due_at: datetime) -> Ticket:
+        """File a draft; a repeated idempotency key returns the first ticket unchanged.
+
+        The reference comes from the row's own key inside the same transaction, so it is
+        unique however many conversations file at once. Where writers are not serialised
+        (PostgreSQL), two creates with one key can race: the loser's unique-key violation
+        is answered with the winner's ticket.
+        """
+        filed, due = to_utc(filed_at, "filed_at"), to_utc(due_at, "due_at")
+        try:
+            with self._writer.begin() as connection:
+                existing = _by_key(connection, draft.idempotency_key)
+                if existing is not None:
+                    return existing
+                return self._insert(connection, draft, filed, due)
+        except IntegrityError:
+            with self._engine.connect() as connection:
+                existing = _by_key(connection, draft.idempotency_key)
+            if existing is None:
+                raise
+            return existing
+
+    def get(self, reference: str) -> Ticket | None:
+        """Find a ticket by reference, however the customer capitalised it."""
+        with self._engine.connect() as connection:
+            found = _select(connection, _matches_reference(reference))
+        return found[0] if found else None
+
+    def list(self, status: str | None = None, requester_email: str | None = None) -> list[Ticket]:
+        """Tickets newest first, optionally only one status or one requester's."""
+        condition = sa.true()
+        if status is not None:
+            condition = condition & (_TICKETS.c.status == _known_status(status))
+        if requester_email is not None:
+            condition = condition & (sa.func.lower(_TICKETS.c.requester_email) == requester_email.strip().lower())
+        with self._engine.connect() as connection:
+            return _select(connection, condition)
+
+    def add_comment(self, reference: str, text: str, at: datetime, author: str) -> Ticket:
+        if not text.strip():
+            raise ValueError("a comment needs some text")
+        return self._change(reference, at, author, "comment_added", lambda ticket: ({"text": text}, {}))
+
+    def change_severity(
+        self, reference: str, severity: str, due_at: datetime, reason: str, at: datetime, author: str
+    ) -> Ticket:
+        """Support re-grades tickets; the new level brings a new due time."""
+        due = to_utc(due_at, "due_at")
+
+        def regrade(ticket: Ticket) -> tuple[dict[str, Any], dict[str, Any]]:
+            detail = {"from": ticket.final_severity, "to": severity, "reason": reason, "due_at": due.isoformat()}
+            return detail, {"final_severity": severity, "due_at": due}
+
+        return self._change(reference, at, author, "severity_changed", regrade)
+
+    def set_status(self, reference: str, status: str, at: datetime, author: str, note: str | None = None) -> Ticket:
+        status = _known_status(status)
+
+        def move(ticket: Ticket) -> tuple[dict[str, Any], dict[str, Any]]:
+            return {"from": ticket.status, "to": status, "note": note}, {"status": status}
+
+        return self._change(reference, at, author, "status_changed", move)
+
+    def _insert(self, connection: Connection, draft: TicketDraft, filed: datetime, due: datetime) -> Ticket:
+        row = {name: getattr(draft, name) for name in _PLAIN_FIELDS}
+        row.update(
+            requester_email=draft.requester.email,
+            requester_name=draft.requester.name,
+            requester_account=draft.requester.account,
+            links=list(draft.links),
+            filed_at=filed,
+            due_at=due,
+            status=STATUSES[0],
+            updated_at=filed,
+        )
+        ticket_id = connection.execute(_TICKETS.insert().values(**row)).inserted_primary_key[0]
+        reference = f"{self._prefix}{ticket_id:04d}"
+        connection.execute(_TICKETS.update().where(_TICKETS.c.id == ticket_id).values(reference=reference))
+        detail = {"severity": draft.final_severity, "due_at": due.isoformat()}
+        _record(connection, ticket_id, "created", filed, draft.requester.email, detail)
+        return _select(connection, _TICKETS.c.id == ticket_id)[0]
+
+    def _change(self, reference: str, at: datetime, author: str, kind: str, edit: _Edit) -> Ticket:
+        """Read, change and record in one write transaction, so "from" in the history is true."""
+        moment = to_utc(at, "at")
+        with self._writer.begin() as connection:
+            ticket_id = connection.execute(sa.select(_TICKETS.c.id).where(_matches_reference(reference))).scalar()
+            if ticket_id is None:
+                raise TicketNotFound(f"no ticket with the reference {reference!r}")
+            this_ticket = _TICKETS.c.id == ticket_id
+            detail, changes = edit(_select(connection, this_ticket)[0])
+            connection.execute(_TICKETS.update().where(this_ticket).values(updated_at=moment, **changes))
+            _record(connection, ticket_id, kind, moment, author, detail)
+            return _select(connection, this_ticket)[0]
+
+
+def _engine(url: str) -> Engine:
+    """SQLite needs its folder, a busy timeout and explicit BEGINs; other databases need nothing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(url, future=True, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    sa.event.listen(engine, "connect", _take_over_sqlite_transactions)
+    sa.event.listen(engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def _take_over_sqlite_transactions(dbapi_connection: Any, connection_record: Any) -> None:
+    """pysqlite's own BEGIN is deferred; turning it off lets us issue BEGIN IMMEDIATE."""
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def _begin_sqlite_transaction(connection: Connection) -> None:
+    """Writers lock at BEGIN, so two of them never deadlock upgrading a read lock."""
+    write = connection.get_execution_options().get("helpdesk_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _record(connection: Connection, ticket_id: int, kind: str, at: datetime, author: str, detail: dict) -> None:
+    connection.execute(
+        _EVENTS.insert().values(ticket_id=ticket_id, kind=kind, at=at, author=author, detail=detail)
+    )
+
+
+def _select(connection: Connection, condition: sa.sql.ColumnElement) -> list[Ticket]:
+    """Tickets matching `condition`, newest first, each with its history (two queries in all)."""
+    tickets = connection.execute(
+        sa.select(_TICKETS).where(condition).order_by(_TICKETS.c.filed_at.desc(), _TICKETS.c.id.desc())
+    ).mappings().all()
+    matching_ids = sa.select(_TICKETS.c.id).where(condition)
+    history: dict[int, list[Event]] = {}
+    for event in connection.execute(
+        sa.select(_EVENTS).where(_EVENTS.c.ticket_id.in_(matching_ids)).order_by(_EVENTS.c.at, _EVENTS.c.id)
+    ).mappings():
+        history.setdefault(event["ticket_id"], []).append(
+            Event(kind=event["kind"], at=event["at"], author=event["author"], detail=event["detail"])
+        )
+    return [_ticket(row, tuple(history.get(row["id"], ()))) for row in tickets]
+
+
+def _ticket(row: Any, history: tuple[Event, ...]) -> Ticket:
+    return Ticket(
+        requester=Requester(row["requester_email"], row["requester_name"], row["requester_account"]),
+        links=tuple(row["links"]),
+        reference=row["reference"],
+        filed_at=row["filed_at"],
+        due_at=row["due_at"],
+        status=row["status"],
+        updated_at=row["updated_at"],
+        history=history,
+        **{name: row[name] for name in _PLAIN_FIELDS},
+    )
+
+
+def _by_key(connection: Connection, key: str | None) -> Ticket | None:
+    if key is None:
+        return None
+    found = _select(connection, _TICKETS.c.idempotency_key == key)
+    return found[0] if found else None
+
+
+def _matches_reference(reference: str) -> sa.sql.ColumnElement:
+    return sa.func.upper(_TICKETS.c.reference) == reference.strip().upper()
+
+
+def _known_status(status: str) -> str:
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+    return status

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from helpdesk.config import PROJECT_ROOT, ConfigError, load_settings
+
+REAL_CONFIG = PROJECT_ROOT / "helpdesk.yml"
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "helpdesk.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_real_file_resolves_relative_paths_against_the_project_root():
+    settings = load_settings(REAL_CONFIG, env={})
+
+    assert settings.project_root == PROJECT_ROOT
+    assert settings.database_url == f"sqlite:///{PROJECT_ROOT}/var/helpdesk.db"
+    assert settings.reference_prefix == "HLP-"
+    assert settings.policy_file == PROJECT_ROOT / "support-policy.yml"
+    assert settings.timezone is None
+
+
+def test_default_file_is_the_projects_own():
+    assert load_settings(env={}) == load_settings(REAL_CONFIG, env={})
+
+
+def test_config_file_can_be_named_by_environment(tmp_path):
+    path = write_config(
+        tmp_path, "database_url: sqlite:////srv/t.db\nreference_prefix: SUP-\npolicy_file: p.yml\ntimezone: UTC\n"
+    )
+
+    settings = load_settings(env={"HELPDESK_CONFIG": str(path)})
+
+    assert settings.reference_prefix == "SUP-"
+    assert settings.timezone == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "field", "expected"),
+    [
+        ("HELPDESK_DATABASE_URL", "postgresql://bot:s3cret@db:5432/helpdesk", "database_url",
+         "postgresql://bot:s3cret@db:5432/helpdesk"),
+        ("HELPDESK_DATABASE_URL", "sqlite:///data/t.db", "database_url", f"sqlite:///{PROJECT_ROOT}/data/t.db"),
+        ("HELPDESK_DATABASE_URL", "sqlite:////srv/t.db", "database_url", "sqlite:////srv/t.db"),
+        ("HELPDESK_DATABASE_URL", "sqlite://", "database_url", "sqlite://"),
+        ("HELPDESK_REFERENCE_PREFIX", "SUP-", "reference_prefix", "SUP-"),
+        ("HELPDESK_POLICY_FILE", "other/policy.yml", "policy_file", PROJECT_ROOT / "other/policy.yml"),
+        ("HELPDESK_POLICY_FILE", "/etc/helpdesk/policy.yml", "policy_file", Path("/etc/helpdesk/policy.yml")),
+        ("HELPDESK_TIMEZONE", "Europe/Berlin", "timezone", "Europe/Berlin"),
+        ("HELPDESK_TIMEZONE", "", "timezone", None),
+    ],
+)
+def test_environment_overrides_the_file(variable, value, field, expected):
+    settings = load_settings(REAL_CONFIG, env={variable: value})
+
+    assert getattr(settings, field) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "named"),
+    [
+        ("reference_prefix: HLP-\npolicy_file: p.yml\n", {}, "database_url"),
+        ("database_url: 'not a url'\nreference_prefix: HLP-\npolicy_file: p.yml\n", {}, "database_url"),
+        ("database_url: sqlite://\nreference_prefix: ''\npolicy_file: p.yml\n", {}, "reference_prefix"),
+        ("database_url: sqlite://\nreference_prefix: HLP-\npolicy_file: [a]\n", {}, "policy_file"),
+        ("database_url: sqlite://\nreference_prefix: HLP-\npolicy_file: p.yml\ntimezone: Mars/Olympus\n", {},
+         "timezone"),
+        ("database_url: sqlite://\nreference_prefix: HLP-\npolicy_file: p.yml\n", {"HELPDESK_TIMEZONE": "Mars/Olympus"},
+         "HELPDESK_TIMEZONE"),
+        ("database_url: sqlite://\nreference_prefix: HLP-\npolicy_file: p.yml\ndatabse_url: x\n", {}, "databse_url"),
+    ],
+)
+def test_bad_values_name_their_key(tmp_path, text, env, named):
+    with pytest.raises(ConfigError, match=named):
+        load_settings(write_config(tmp_path, text), env=env)
+
+
+@pytest.mark.parametrize("text", ["database_url: [unclosed\n", "- a list\n- not a mapping\n"])
+def test_unreadable_files_name_the_file(tmp_path, text):
+    path = write_config(tmp_path, text)
+
+    with pytest.raises(ConfigError, match=str(path)):
+        load_settings(path, env={})
+
+
+def test_missing_file_names_the_file(tmp_path):
+    with pytest.raises(ConfigError, match="nowhere.yml"):
+        load_settings(tmp_path / "nowhere.yml", env={})
+
+
+def test_config_error_is_a_value_error():
+    assert issubclass(ConfigError, ValueError)
+
+
+def test_settings_cannot_be_changed():
+    settings = load_settings(REAL_CONFIG, env={})
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.reference_prefix = "X-"
