@@ -1,0 +1,83 @@
+"""What every topic's actions share: the policy, the store, replies and the requester."""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from helpdesk.answers import Reply
+from helpdesk.policy import Policy, default_policy
+from helpdesk.store import Requester, TicketStore, open_store
+
+
+def policy() -> Policy:
+    """The support policy, read once per process from the configured file."""
+    return default_policy()
+
+
+@functools.lru_cache(maxsize=None)
+def store() -> TicketStore:
+    """The ticket store, opened once per process on the configured database."""
+    return open_store()
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """Sends a composed reply with its buttons."""
+    buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+    dispatcher.utter_message(text=reply.text, buttons=buttons or None)
+
+
+def requester(tracker: Tracker) -> Requester | None:
+    """The user the widget says is signed in (metadata.user), from the newest message that has one."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        user = (event.get("metadata") or {}).get("user")
+        if isinstance(user, dict) and isinstance(user.get("email"), str) and user["email"].strip():
+            return Requester(
+                email=user["email"].strip(),
+                name=_optional_text(user.get("name")),
+                account=_optional_text(user.get("account")),
+            )
+    return None
+
+
+def nlu_severity(tracker: Tracker) -> dict[str, Any] | None:
+    """The severity components.severity read from the latest message, if any."""
+    reading = tracker.latest_message.get("severity")
+    return reading if isinstance(reading, dict) and reading.get("name") else None
+
+
+LEVEL = re.compile(r"\bs\s?([0-9])\b", re.IGNORECASE)
+
+
+def stated_level(tracker: Tracker) -> str | None:
+    """A level the latest message names explicitly ("S2", "blocker"), mapped by NLU synonyms."""
+    levels = policy().severities
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "severity" and entity.get("value") in levels:
+            return entity["value"]
+    match = LEVEL.search(latest_text(tracker))
+    level = f"S{match.group(1)}" if match else None
+    return level if level in levels else None
+
+
+def latest_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def _optional_text(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None

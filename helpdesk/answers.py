@@ -1,0 +1,215 @@
+"""What the assistant says about support, composed from the policy at the moment of asking.
+
+Every answer is built here from `helpdesk.policy`, so changing the policy file changes
+the answers after a restart, with no retraining, and no support fact is written twice.
+Answers that depend on the time ("are you open now?") take the moment as an argument,
+which keeps them pure and testable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from helpdesk import sla
+from helpdesk.policy import Policy, Severity
+from helpdesk.wording import (
+    format_business_hours,
+    format_due,
+    format_impact,
+    format_target,
+    join_words,
+    lower_first,
+)
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the user: text, and buttons for the likely next steps."""
+
+    text: str
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
+
+
+FILE_TICKET = Button("File a ticket", "/file_ticket")
+RESPONSE_TIMES = Button("Response times", "/ask_response_times_all")
+SEVERITY_LEVELS = Button("Severity levels", "/ask_severity_levels")
+CONTACT = Button("Contact support", "/ask_contact")
+DOCS = Button("Documentation", "/ask_docs")
+MENU = (FILE_TICKET, RESPONSE_TIMES, SEVERITY_LEVELS, CONTACT, DOCS)
+
+TOPIC_TITLES = {
+    "report_problem": "Report a problem",
+    "file_ticket": "File a support ticket",
+    "ask_response_time": "Response time for a severity",
+    "ask_response_times_all": "All response times",
+    "ask_severity_levels": "What the severity levels mean",
+    "ask_severity_of_problem": "How severe my problem is",
+    "ask_business_hours": "Business hours",
+    "ask_open_now": "Is support open now?",
+    "ask_when_reply": "When I'd hear back",
+    "ask_contact": "Contacting support",
+    "ask_after_filing": "What happens after filing",
+    "ask_docs": "Documentation",
+    "help_menu": "What you can do",
+    "greet": "Just saying hi",
+    "cancel": "Cancel what we're doing",
+}
+"""How each topic reads on a "did you mean ...?" button."""
+
+
+def help_menu() -> Reply:
+    return Reply(
+        "I'm the Help assistant. I can file a support ticket for you and tell you when to "
+        "expect a response, explain severities and response times, and point you to the "
+        "docs or the support team. What do you need?",
+        MENU,
+    )
+
+
+def response_time(policy: Policy, level: str) -> Reply:
+    """The target for one level, with what the clock means for it."""
+    severity = policy.severity(level)
+    hours = format_business_hours(policy.business_hours)
+    clock = "around the clock, weekends included" if severity.round_the_clock else f"in business hours ({hours})"
+    return Reply(
+        f"{severity.label} is for when {lower_first(severity.meaning)} ({format_impact(severity)}). "
+        f"Support responds {format_target(severity)}: the clock runs {clock}.",
+        (RESPONSE_TIMES, FILE_TICKET),
+    )
+
+
+def response_times(policy: Policy) -> Reply:
+    """All first-response targets at once, one level a line."""
+    lines = [f"• {s.label}: {format_target(s)}" for s in policy.severities.values()]
+    return Reply(
+        "First-response times by severity:\n" + "\n".join(lines)
+        + f"\nBusiness hours are {format_business_hours(policy.business_hours)}.",
+        (SEVERITY_LEVELS, FILE_TICKET),
+    )
+
+
+def severity_levels(policy: Policy, level: str | None = None) -> Reply:
+    """What one level means, or all of them, with the policy's examples."""
+    chosen = [policy.severity(level)] if level else list(policy.severities.values())
+    text = "\n".join(_describe(severity) for severity in chosen)
+    if not level:
+        text = "Severity levels:\n" + text
+    return Reply(text + f"\n{policy.after_filing.severity_validation}", (RESPONSE_TIMES, FILE_TICKET))
+
+
+def severity_of_problem(policy: Policy, level: str | None) -> Reply:
+    """How a described problem would be rated, offering to file it."""
+    if level is None:
+        return severity_levels(policy)
+    severity = policy.severity(level)
+    return Reply(
+        f"From your description, that sounds like {severity.label}: {lower_first(severity.meaning)}, "
+        f"{format_impact(severity)}. First response {format_target(severity)}. "
+        f"{policy.after_filing.severity_validation} Shall I file a ticket for it?",
+        (FILE_TICKET, SEVERITY_LEVELS),
+    )
+
+
+def business_hours(policy: Policy) -> Reply:
+    round_the_clock = [s.label for s in policy.severities.values() if s.round_the_clock]
+    text = f"Support's business hours are {format_business_hours(policy.business_hours)}."
+    if round_the_clock:
+        text += f" {join_words(round_the_clock)} issues are worked 24x7, outside those hours too."
+    if policy.business_hours.holidays or policy.business_hours.public_holidays_country:
+        text += " Support is closed on holidays."
+    return Reply(text, (RESPONSE_TIMES, FILE_TICKET))
+
+
+def open_now(policy: Policy, now: datetime) -> Reply:
+    """Whether someone is at the desk now, and if not, when they will be."""
+    hours = policy.business_hours
+    round_the_clock = [s.label for s in policy.severities.values() if s.round_the_clock]
+    if sla.is_open(now, policy):
+        closes = now.astimezone(hours.timezone).replace(hour=hours.closes.hour, minute=hours.closes.minute)
+        text = f"Yes, support is open right now, until {format_due(closes, hours.timezone)}."
+    else:
+        opens = sla.next_opening(now, policy)
+        text = f"Support is closed right now. It opens again {format_due(opens, hours.timezone)}."
+        if round_the_clock:
+            text += f" {join_words(round_the_clock)} issues are worked 24x7, so file one now if it's that serious."
+    return Reply(text, (FILE_TICKET, RESPONSE_TIMES))
+
+
+def when_reply(policy: Policy, now: datetime) -> Reply:
+    """The due time of a first response for a ticket filed now, for every level."""
+    tz = policy.business_hours.timezone
+    lines = [f"• {s.label}: by {format_due(sla.due_at(s.level, now, policy), tz)}" for s in policy.severities.values()]
+    return Reply(
+        "If you file a ticket now, the first response is due:\n" + "\n".join(lines)
+        + f"\n{policy.after_filing.severity_validation}",
+        (FILE_TICKET,),
+    )
+
+
+def contact(policy: Policy) -> Reply:
+    c = policy.contact
+    return Reply(
+        f"You can email support at {c.email}, or file a ticket right here: I capture the details "
+        f"and severity and the support team takes it from there. More on the Help section: {c.help_section_url}",
+        (FILE_TICKET, DOCS),
+    )
+
+
+def after_filing(policy: Policy) -> Reply:
+    return Reply(f"{policy.after_filing.severity_validation} {policy.after_filing.updates}", (FILE_TICKET, RESPONSE_TIMES))
+
+
+def docs(policy: Policy) -> Reply:
+    c = policy.contact
+    search = " Use the search box at the top to find a topic." if c.docs_has_search else ""
+    return Reply(
+        f"The documentation is at {c.docs_url}: guides on {join_words(list(c.docs_topics))}.{search}",
+        (FILE_TICKET, CONTACT),
+    )
+
+
+def out_of_scope(policy: Policy) -> Reply:
+    return Reply(
+        "That's outside what I can help with: I'm the platform's Help assistant, here for "
+        "support tickets, response times and finding the docs. For anything else about the "
+        f"platform, support is at {policy.contact.email}.",
+        MENU,
+    )
+
+
+def fallback(policy: Policy) -> Reply:
+    return Reply(
+        "Sorry, I still couldn't follow. Here's what I can do, or you can email support at "
+        f"{policy.contact.email}.",
+        MENU,
+    )
+
+
+def back_to_the_ticket() -> str:
+    return "Back to your ticket (say \"cancel\" to stop it):"
+
+
+def change_at_summary() -> str:
+    return "You can change any detail at the summary, just before I file the ticket."
+
+
+def _describe(severity: Severity) -> str:
+    examples = "; ".join(severity.examples)
+    return (
+        f"• {severity.label}: {lower_first(severity.meaning)}, {format_impact(severity)} "
+        f"(e.g. {examples}). First response {format_target(severity)}."
+    )
+
+
+def acknowledgement(last_reference: str | None) -> Reply:
+    """A stray "yes" or "no" outside any question: after filing, a repeated confirmation."""
+    if last_reference:
+        return Reply(f"Your ticket {last_reference} is already filed; nothing more is needed. Anything else I can help with?", MENU)
+    return Reply("OK. What can I help you with?", MENU)

@@ -1,0 +1,98 @@
+"""Fixtures shared by the suites that need the real servers.
+
+`servers` starts the real action server and Rasa server once per test session, on free
+ports, with a throwaway ticket database, and stops them at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "current.tar.gz"
+START_TIMEOUT_SECONDS = 240
+
+
+@dataclass(frozen=True)
+class Servers:
+    rasa_url: str
+    action_url: str
+    endpoints: Path
+    database_url: str
+    env: dict[str, str]
+
+    def say(self, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
+        """One user turn over the REST channel; returns the bot's messages."""
+        body = {"sender": sender, "message": message, "metadata": metadata or {}}
+        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early; its log:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} not up after {START_TIMEOUT_SECONDS} s; log:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` (make test does it for you)")
+    tmp = tmp_path_factory.mktemp("servers")
+    action_port, rasa_port = free_port(), free_port()
+    database_url = f"sqlite:///{tmp / 'tickets.db'}"
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    env = {**os.environ, "HELPDESK_DATABASE_URL": database_url}
+
+    started: list[subprocess.Popen] = []
+    try:
+        action_log = tmp / "actions.log"
+        started.append(_start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)], env, action_log))
+        rasa_log = tmp / "rasa.log"
+        started.append(_start(
+            [str(BIN / "rasa"), "run", "--enable-api", "--port", str(rasa_port), "--model", str(MODEL),
+             "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
+            env, rasa_log,
+        ))
+        wait_until_up(f"http://127.0.0.1:{action_port}/health", started[0], action_log)
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/status", started[1], rasa_log)
+        yield Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", endpoints, database_url, env)
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)

@@ -1,0 +1,63 @@
+"""The whole chain over HTTP: REST webhook -> Rasa -> action server -> ticket store."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import requests
+
+from helpdesk import sla
+from helpdesk.policy import default_policy
+from helpdesk.store import TicketStore
+from helpdesk.wording import format_due
+
+REFERENCE = re.compile(r"\bHLP-\d{4,}\b")
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(reply.get("text") or "" for reply in replies)
+
+
+def test_greeting_offers_the_help_menu(servers):
+    replies = servers.say(f"greet-{uuid.uuid4().hex}", "hello")
+    titles = [button["title"] for reply in replies for button in reply.get("buttons") or []]
+    assert "File a ticket" in titles and "Response times" in titles
+
+
+def test_model_parse_returns_a_severity_assessment(servers):
+    text = "chats are not getting assigned to agents at all, every customer is stuck in the queue"
+    parsed = requests.post(f"{servers.rasa_url}/model/parse", json={"text": text}, timeout=30).json()
+    severity = parsed["severity"]
+    assert severity["name"] in {"S0", "S1", "S2", "S3"}
+    assert {entry["name"] for entry in severity["ranking"]} == {"S0", "S1", "S2", "S3"}
+    assert 0.0 <= severity["confidence"] <= 1.0
+    assert severity["name"] == "S0"
+
+
+def test_files_a_ticket_and_stores_it(servers):
+    sender = f"filer-{uuid.uuid4().hex}"
+    description = "our bot takes 25 seconds to answer customers on the live site since 10am, all users affected"
+    user = {"user": {"email": "priya@acme.com", "name": "Priya", "account": "Acme"}}
+
+    opening = texts(servers.say(sender, description, user))
+    assert "email" not in opening.lower()  # known from the widget's metadata, not asked
+    servers.say(sender, "the Acme sales bot", user)
+    proposal = texts(servers.say(sender, "no", user))
+    assert "S0 (Blocker)" in proposal and "24x7" in proposal
+    summary = texts(servers.say(sender, "yes", user))
+    assert "priya@acme.com" in summary and "Shall I file it?" in summary
+    receipt = texts(servers.say(sender, "yes", user))
+
+    reference = REFERENCE.search(receipt).group(0)
+    ticket = TicketStore(servers.database_url, "HLP-").get(reference)
+    assert ticket is not None
+    assert ticket.description == description
+    assert ticket.requester.email == "priya@acme.com" and ticket.requester.account == "Acme"
+    assert ticket.environment == "production" and ticket.final_severity == "S0"
+    assert ticket.due_at == sla.due_at("S0", ticket.filed_at)
+    assert f"by {format_due(ticket.due_at, default_policy().business_hours.timezone)}" in receipt
+
+    again = texts(servers.say(sender, "yes", user))
+    assert f"{reference} is already filed" in again
+    assert [t.reference for t in TicketStore(servers.database_url, "HLP-").list(requester_email="priya@acme.com")] == [reference]
