@@ -57,7 +57,8 @@ def nlu_severity(tracker: Tracker) -> dict[str, Any] | None:
     return reading if isinstance(reading, dict) and reading.get("name") else None
 
 
-LEVEL = re.compile(r"\bs\s?([0-9])\b", re.IGNORECASE)
+LEVEL = re.compile(r"(?<!['’])\bs\s?([0-9])\b", re.IGNORECASE)
+"""A level code ("S2", "s 2"); the "s" of "it's 2 pm" or "the bot's 3 flows" is not one."""
 
 
 def stated_level(tracker: Tracker) -> str | None:
@@ -73,6 +74,16 @@ def stated_level(tracker: Tracker) -> str | None:
 
 def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
+
+
+def last_typed_text(tracker: Tracker) -> str:
+    """The user's last typed message: a button click ("/intent") stands for an earlier one,
+    e.g. the message a "did you mean ...?" button clarified."""
+    for event in reversed(tracker.events):
+        text = (event.get("text") or "").strip() if event.get("event") == "user" else ""
+        if text and not text.startswith("/"):
+            return text
+    return ""
 
 
 def latest_intent(tracker: Tracker) -> str | None:

@@ -15,7 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    latest_intent, latest_text, nlu_severity, now, policy, requester, send, stated_level, store,
+    last_typed_text, latest_intent, latest_text, nlu_severity, now, policy, requester, send, stated_level,
+    store,
 )
 from actions.form_validation import PatientFormValidation
 from helpdesk import details, filing, sla
@@ -33,11 +34,30 @@ DRAFT_SLOTS = DETAIL_SLOTS + (
 """Every slot that belongs to one ticket draft, cleared when a draft starts or ends."""
 
 ENVIRONMENTS = ("production", "staging", "unknown")
+MIN_STATEMENT_WORDS = 3
 NOT_SURE = re.compile(r"\b(not sure|don'?t know|dunno|no idea|unsure|both|either)\b", re.IGNORECASE)
 
 
-def from_description(text: str, tracker: Tracker) -> dict[str, Any]:
-    """The description, NLU's severity reading of it, and every detail it already answers."""
+def opening_description(tracker: Tracker) -> str | None:
+    """The problem the opening message describes, if it describes one.
+
+    A problem report is one; so is a longer statement made outside any question (NLU's
+    "inform"), which in a Help widget is nearly always a problem in few words. A "did you
+    mean ...?" button stands for the message it clarified.
+    """
+    intent, text = latest_intent(tracker), latest_text(tracker).strip()
+    if intent == "report_problem" and text.startswith("/"):
+        text = last_typed_text(tracker)
+    describes = intent == "report_problem" or (intent == "inform" and len(text.split()) >= MIN_STATEMENT_WORDS)
+    return text if describes and text and not text.startswith("/") else None
+
+
+def from_description(text: str, tracker: Tracker, keep_filled: bool = True) -> dict[str, Any]:
+    """The description, NLU's severity reading of it, and every detail it already answers.
+
+    Details already in the slots are kept unless `keep_filled` is false (a new draft,
+    whose slots may still hold an abandoned draft's values).
+    """
     reading = nlu_severity(tracker)
     slots: dict[str, Any] = {
         "description": text,
@@ -49,7 +69,7 @@ def from_description(text: str, tracker: Tracker) -> dict[str, Any]:
         ("environment", found.environment), ("since", found.since), ("impact", found.impact),
         ("bot_or_area", found.bot_or_area), ("links", found.links),
     ):
-        if value and not tracker.get_slot(slot):
+        if value and not (keep_filled and tracker.get_slot(slot)):
             slots[slot] = value
     return slots
 
@@ -86,6 +106,17 @@ def draft(tracker: Tracker) -> TicketDraft:
     )
 
 
+def asked_when_user_spoke(tracker: Tracker) -> str | None:
+    """The slot the form had asked for when the latest user message arrived."""
+    user_seen = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            user_seen = True
+        elif user_seen and event.get("event") == "slot" and event.get("name") == "requested_slot":
+            return event.get("value")
+    return None
+
+
 def cleared_draft() -> list[dict[str, Any]]:
     return [SlotSet(slot, None) for slot in DRAFT_SLOTS]
 
@@ -102,8 +133,9 @@ class ActionStartTicket(Action):
         who = requester(tracker)
         if who:
             slots.update(requester_email=who.email, requester_name=who.name, requester_account=who.account)
-        if latest_intent(tracker) == "report_problem" and latest_text(tracker).strip():
-            slots.update(from_description(latest_text(tracker).strip(), tracker))
+        description = opening_description(tracker)
+        if description:
+            slots.update(from_description(description, tracker, keep_filled=False))
             dispatcher.utter_message(text="Sorry to hear that. I'll file a ticket for the support team; just a few quick questions first.")
         else:
             dispatcher.utter_message(text="Sure, let's file a ticket. I'll ask a few quick questions.")
@@ -224,7 +256,8 @@ class ActionAskTicketConfirmed(Action):
         return "action_ask_ticket_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        wants_change = latest_intent(tracker) in ("change_details", "deny") and tracker.get_slot("requested_slot") == "ticket_confirmed"
+        # Only a "no" to the summary itself: a "no" to the links question comes just before it.
+        wants_change = latest_intent(tracker) in ("change_details", "deny") and asked_when_user_spoke(tracker) == "ticket_confirmed"
         if wants_change:
             dispatcher.utter_message(response="utter_ask_change_detail")
         else:

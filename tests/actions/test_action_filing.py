@@ -1,0 +1,309 @@
+"""Deciding the severity, confirming the summary, filing exactly once, and cancelling."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from action_helpers import SIGNED_IN_USER, buttons, entity, slot_sets, texts
+from rasa_sdk.events import FollowupAction, SlotSet
+
+import actions.common
+from actions.ticket import (
+    DRAFT_SLOTS,
+    ActionAskSeverity,
+    ActionAskTicketConfirmed,
+    ActionCancelTicket,
+    ActionFinishTicketForm,
+)
+from helpdesk import filing, sla
+from helpdesk.wording import format_due
+
+VALIDATION_NOTE = (
+    "Support validates the severity once the ticket with all its details reaches them; "
+    "the resolution follows the priority the support team decides."
+)
+DESCRIPTION = "our bot takes 25 seconds to answer customers on the live site since 10am, all users affected"
+FILLED = {
+    "description": DESCRIPTION,
+    "bot_or_area": "the sales bot",
+    "environment": "production",
+    "since": "since 10am",
+    "impact": "all users",
+    "requester_email": SIGNED_IN_USER["email"],
+    "requester_name": SIGNED_IN_USER["name"],
+    "requester_account": SIGNED_IN_USER["account"],
+    "links": "https://acme.example/chat/42",
+    "assessed_severity": "S0",
+    "severity": "S0",
+    "severity_set_by_user": False,
+    "ticket_draft_id": "draft-42",
+}
+"""A draft with every answer given, as the form leaves it before the summary."""
+CONFIRMED = {**FILLED, "ticket_confirmed": "yes"}
+
+
+def draft_cleared(events):
+    slots = slot_sets(events)
+    return set(DRAFT_SLOTS) <= set(slots) and all(slots[slot] is None for slot in DRAFT_SLOTS)
+
+
+# action_ask_severity
+
+
+def test_the_severity_question_proposes_a_level_with_its_meaning_target_and_reasons(make_tracker, run):
+    slots = {**FILLED, "severity": None, "assessed_severity": "S1", "impact": "some users"}
+    tracker = make_tracker("some users", "inform", slots=slots, in_form=True, requested_slot="impact",
+                           after={"requested_slot": "severity"})
+
+    events, dispatcher = run(ActionAskSeverity(), tracker)
+
+    assert events == []
+    text = texts(dispatcher)[0]
+    assert text.startswith("I'd rate this S1 (High): major functionality has stopped working, moderate business impact")
+    assert "(because the description reads like major functionality has stopped working)" in text
+    assert "First response within 1 hour during business hours (Monday to Friday, 09:00–18:00" in text
+    assert buttons(dispatcher) == [
+        ("Yes, S1 is right", "/affirm"),
+        ("S0 (Blocker): critical functionality has stopped working", '/inform{"severity": "S0"}'),
+        ("S2 (Medium): minor functionality has stopped working", '/inform{"severity": "S2"}'),
+        ("S3 (Low): an issue with the setup", '/inform{"severity": "S3"}'),
+    ]
+
+
+def test_the_proposal_uses_what_the_form_learned(make_tracker, run):
+    slots = {**FILLED, "severity": None, "assessed_severity": "S1", "environment": "production", "impact": "all users"}
+    tracker = make_tracker("all users", "inform", slots=slots, in_form=True, requested_slot="impact")
+
+    _, dispatcher = run(ActionAskSeverity(), tracker)
+
+    assert texts(dispatcher)[0].startswith("I'd rate this S0 (Blocker)")
+    assert "it is in production and affects all users" in texts(dispatcher)[0]
+    assert buttons(dispatcher)[0] == ("Yes, S0 is right", "/affirm")
+    assert len(buttons(dispatcher)) == 4
+
+
+def test_the_proposal_quotes_the_words_that_weighed_most(make_tracker, run):
+    slots = {**FILLED, "severity": None, "assessed_severity": "S1", "assessed_cues": ["won't download", "report"],
+             "impact": "some users"}
+    _, dispatcher = run(ActionAskSeverity(), make_tracker("x", slots=slots, in_form=True, requested_slot="links"))
+
+    assert '"won\'t download"' in texts(dispatcher)[0] and '"report"' in texts(dispatcher)[0]
+
+
+def test_without_an_assessment_the_proposal_says_it_started_from_s2(make_tracker, run):
+    slots = {**FILLED, "severity": None, "assessed_severity": None, "environment": "unknown", "impact": "hard to say"}
+    _, dispatcher = run(ActionAskSeverity(), make_tracker("x", slots=slots, in_form=True, requested_slot="links"))
+
+    assert texts(dispatcher)[0].startswith("I'd rate this S2 (Medium)")
+    assert "I could not tell from the description" in texts(dispatcher)[0]
+
+
+# action_ask_ticket_confirmed
+
+
+def test_the_summary_lists_every_detail_and_the_severity(make_tracker, run):
+    tracker = make_tracker("yes", "affirm", slots=FILLED, in_form=True, requested_slot="severity",
+                           after={"requested_slot": "ticket_confirmed"})
+
+    events, dispatcher = run(ActionAskTicketConfirmed(), tracker)
+
+    assert events == []
+    assert texts(dispatcher)[0].splitlines() == [
+        "Here's your ticket:",
+        f"• Problem: {DESCRIPTION}",
+        "• Bot or area: the sales bot",
+        "• Environment: production",
+        "• Since: since 10am",
+        "• Impact: all users",
+        f"• Contact: {SIGNED_IN_USER['email']}",
+        "• Links: https://acme.example/chat/42",
+        "• Severity: S0 (Blocker), first response within 1 hour, 24x7",
+        "Shall I file it?",
+    ]
+    assert buttons(dispatcher) == [("Yes, file it", "/affirm"), ("Change something", "/change_details"), ("Cancel", "/cancel")]
+
+
+def test_the_summary_marks_a_level_the_user_chose(make_tracker, run):
+    slots = {**FILLED, "severity": "S2", "severity_set_by_user": True}
+    tracker = make_tracker("S2", "inform", slots=slots, in_form=True, requested_slot="severity",
+                           after={"requested_slot": "ticket_confirmed"})
+
+    _, dispatcher = run(ActionAskTicketConfirmed(), tracker)
+
+    assert "• Severity: S2 (Medium) (your choice), first response within 4 hours during business hours" in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize(("text", "intent"), [("/change_details", "change_details"), ("no", "deny")])
+def test_wanting_a_change_at_the_summary_asks_what_to_change(make_tracker, run, text, intent):
+    tracker = make_tracker(text, intent, slots={**FILLED, "ticket_confirmed": None}, in_form=True,
+                           requested_slot="ticket_confirmed", answering={"ticket_confirmed": text},
+                           after={"ticket_confirmed": None, "requested_slot": "ticket_confirmed"})
+
+    _, dispatcher = run(ActionAskTicketConfirmed(), tracker)
+
+    assert dispatcher.messages[0]["response"] == "utter_ask_change_detail"
+    assert "Here's your ticket" not in "".join(texts(dispatcher))
+
+
+def test_saying_no_to_links_just_before_the_summary_shows_the_summary(make_tracker, run):
+    """"No" answered the links question, not the summary: the user has not seen it yet."""
+    slots = {**FILLED, "links": "none", "severity": "S0", "severity_set_by_user": True}
+    tracker = make_tracker("/deny", "deny", slots=slots, in_form=True, requested_slot="links",
+                           answering={"links": "/deny"}, after={"links": "none", "requested_slot": "ticket_confirmed"})
+
+    _, dispatcher = run(ActionAskTicketConfirmed(), tracker)
+
+    assert texts(dispatcher)[0].startswith("Here's your ticket:")
+    assert "• Links: none" in texts(dispatcher)[0]
+
+
+# action_finish_ticket_form
+
+
+def finish(make_tracker, run, slots=CONFIRMED, sender_id="conv-1"):
+    return run(ActionFinishTicketForm(), make_tracker("yes, file it", "affirm", slots=slots, sender_id=sender_id))
+
+
+def test_a_confirmed_ticket_is_filed_once_and_the_receipt_gives_its_due_time(make_tracker, run):
+    events, dispatcher = finish(make_tracker, run)
+
+    tickets = actions.common.store().list()
+    assert len(tickets) == 1
+    ticket = tickets[0]
+    assert re.fullmatch(r"HLP-\d{4}", ticket.reference)
+    assert ticket.reference == "HLP-0001"
+    assert ticket.requester.email == SIGNED_IN_USER["email"]
+    assert (ticket.requester.name, ticket.requester.account) == (SIGNED_IN_USER["name"], SIGNED_IN_USER["account"])
+    assert ticket.description == DESCRIPTION
+    assert ticket.title == filing.title_from(DESCRIPTION)
+    assert (ticket.environment, ticket.since, ticket.impact, ticket.bot_or_area) == (
+        "production", "since 10am", "all users", "the sales bot")
+    assert ticket.links == ("https://acme.example/chat/42",)
+    assert (ticket.assessed_severity, ticket.final_severity, ticket.severity_set_by_user) == ("S0", "S0", False)
+    assert ticket.conversation_id == "conv-1"
+    assert ticket.idempotency_key == "draft-42"
+    assert ticket.status == "open"
+    assert ticket.due_at == sla.due_at("S0", ticket.filed_at)
+
+    policy = actions.common.policy()
+    text = texts(dispatcher)[0]
+    assert len(dispatcher.messages) == 1
+    assert text.startswith("Your ticket HLP-0001 is filed as S0 (Blocker). First response within 1 hour, 24x7")
+    assert f"by {format_due(ticket.due_at, policy.business_hours.timezone)}." in text
+    assert VALIDATION_NOTE in text
+    assert f"Updates go to {SIGNED_IN_USER['email']}; quote HLP-0001 if you write to support@haptik.ai." in text
+
+    assert draft_cleared(events)
+    assert slot_sets(events)["last_ticket_ref"] == "HLP-0001"
+
+
+def test_the_final_severity_is_the_one_agreed_in_the_form(make_tracker, run):
+    finish(make_tracker, run, slots={**CONFIRMED, "severity": "S2", "severity_set_by_user": True})
+
+    ticket = actions.common.store().list()[0]
+    assert (ticket.assessed_severity, ticket.final_severity, ticket.severity_set_by_user) == ("S0", "S2", True)
+    assert ticket.due_at == sla.due_at("S2", ticket.filed_at)
+
+
+def test_no_links_are_filed_as_none(make_tracker, run):
+    finish(make_tracker, run, slots={**CONFIRMED, "links": "none"})
+
+    assert actions.common.store().list()[0].links == ()
+
+
+def test_a_repeated_confirmation_files_one_ticket(make_tracker, run):
+    _, first = finish(make_tracker, run)
+    _, second = finish(make_tracker, run)
+
+    assert len(actions.common.store().list()) == 1
+    assert "HLP-0001" in texts(first)[0]
+    assert texts(second)[0].startswith("Your ticket HLP-0001 is filed")
+
+
+def test_two_drafts_are_two_tickets(make_tracker, run):
+    finish(make_tracker, run)
+    _, dispatcher = finish(make_tracker, run, slots={**CONFIRMED, "ticket_draft_id": "draft-43"}, sender_id="conv-2")
+
+    assert [t.reference for t in actions.common.store().list()] == ["HLP-0002", "HLP-0001"]
+    assert "HLP-0002" in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize("confirmed", [None, "no"])
+def test_without_confirmation_nothing_is_filed_and_the_draft_is_dropped(make_tracker, run, confirmed):
+    events, dispatcher = finish(make_tracker, run, slots={**FILLED, "ticket_confirmed": confirmed})
+
+    assert actions.common.store().list() == []
+    assert dispatcher.messages == []
+    assert draft_cleared(events)
+    assert "last_ticket_ref" not in slot_sets(events)
+
+
+def test_when_the_store_fails_the_user_is_told_and_the_draft_kept(make_tracker, run, monkeypatch):
+    store = actions.common.store()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database is on fire")
+
+    monkeypatch.setattr(store, "create", broken)
+
+    events, dispatcher = finish(make_tracker, run)
+
+    text = texts(dispatcher)[0]
+    assert text.startswith("I'm sorry: I couldn't save your ticket just now.")
+    assert "support@haptik.ai" in text
+    assert events == [SlotSet("ticket_confirmed", None), FollowupAction("ticket_form")]
+
+    monkeypatch.undo()
+    assert store.list() == []
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        " ".join(f"step {i}: the bot replied after 25 seconds instead of 2." for i in range(400))[:20_000].strip(),
+        "bot replies 😡😡 and the 👩\u200d💻 team is stuck 🇮🇳",
+        "البوت لا يرد على العملاء منذ الصباح",
+        "הבוט לא עונה ללקוחות",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE tickets;--",
+    ],
+    ids=["20 kB", "emoji", "arabic", "hebrew", "script", "sql"],
+)
+def test_unusual_descriptions_are_filed_verbatim(make_tracker, run, description):
+    _, dispatcher = finish(make_tracker, run, slots={**CONFIRMED, "description": description})
+
+    store = actions.common.store()
+    assert store.get("HLP-0001").description == description
+    assert len(store.list()) == 1
+    assert texts(dispatcher)[0].startswith("Your ticket HLP-0001 is filed")
+
+
+# action_cancel_ticket
+
+
+def test_cancelling_drops_the_draft_and_files_nothing(make_tracker, run):
+    events, dispatcher = run(
+        ActionCancelTicket(),
+        make_tracker("cancel", "cancel", slots={**FILLED, "rejected_answers": {"environment": 1}, "user_severity": "S0"}),
+    )
+
+    assert texts(dispatcher) == ["OK, I've dropped that ticket; nothing was filed. Anything else I can help with?"]
+    assert draft_cleared(events)
+    assert set(slot_sets(events)) == set(DRAFT_SLOTS)
+    assert actions.common.store().list() == []
+
+
+def test_the_draft_slots_are_all_the_tickets_slots(domain):
+    """Cancelling or finishing leaves nothing of the draft behind for the next one."""
+    custom = {name for name, slot in domain["slots"].items() if all(m["type"] == "custom" for m in slot["mappings"])}
+    assert set(DRAFT_SLOTS) <= set(domain["slots"])
+    assert set(domain["forms"]["ticket_form"]["required_slots"]) <= set(DRAFT_SLOTS)
+    assert custom - set(DRAFT_SLOTS) == {"last_ticket_ref"}
+    assert "user_severity" in DRAFT_SLOTS
+
+
+def test_an_entity_in_the_cancel_message_changes_nothing(make_tracker, run):
+    events, _ = run(ActionCancelTicket(), make_tracker("cancel the S0 ticket", "cancel", entities=[entity("severity", "S0")]))
+
+    assert draft_cleared(events)
