@@ -21,6 +21,7 @@ from actions.common import (
 from actions.form_validation import PatientFormValidation
 from helpdesk import details, filing, sla
 from helpdesk.answers import Reply
+from helpdesk.delivery.intake import file_ticket
 from helpdesk.store import Requester, TicketDraft
 from helpdesk.triage import Decision, Facts, decide
 
@@ -266,7 +267,12 @@ class ActionAskTicketConfirmed(Action):
 
 
 class ActionFinishTicketForm(Action):
-    """Files the confirmed draft once, however often the confirmation arrives."""
+    """Files the confirmed draft once, however often the confirmation arrives.
+
+    While the ticket database is down the ticket goes to the journal under a reserved
+    reference, and the user is told it reaches support once the database is back.
+    Delivery to the support team happens later, in the worker, never in the conversation.
+    """
 
     def name(self) -> str:
         return "action_finish_ticket_form"
@@ -278,7 +284,7 @@ class ActionFinishTicketForm(Action):
         filed_at = now()
         try:
             due = sla.due_at(ticket_draft.final_severity, filed_at, policy())
-            ticket = await asyncio.to_thread(store().create, ticket_draft, filed_at, due)
+            filed = await asyncio.to_thread(file_ticket, store, ticket_draft, filed_at, due)
         except Exception:
             logger.exception("could not file ticket draft %s", ticket_draft.idempotency_key)
             send(dispatcher, Reply(
@@ -287,8 +293,9 @@ class ActionFinishTicketForm(Action):
             ))
             # Back into the form at the summary, so a later "yes" files it.
             return [SlotSet("ticket_confirmed", None), FollowupAction("ticket_form")]
-        send(dispatcher, filing.receipt(policy(), ticket))
-        return cleared_draft() + [SlotSet("last_ticket_ref", ticket.reference)]
+        receipt = filing.delayed_receipt if filed.journaled else filing.receipt
+        send(dispatcher, receipt(policy(), filed.ticket))
+        return cleared_draft() + [SlotSet("last_ticket_ref", filed.ticket.reference)]
 
 
 class ActionCancelTicket(Action):

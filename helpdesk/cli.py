@@ -9,17 +9,24 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
+import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from helpdesk import identity
 from helpdesk.config import Settings, load_settings
+from helpdesk.delivery.outbox import DEAD, SENDING, SENT, STATES, OutboxRow
+from helpdesk.delivery.worker import build_worker
 from helpdesk.policy import Policy, load_policy
 from helpdesk.sla import due_at
-from helpdesk.store import STATUSES, Ticket, TicketNotFound, TicketStore
+from helpdesk.store import STATUSES, Ticket, TicketNotFound, TicketStore, open_store
 from helpdesk.wording import format_business_hours, format_due, format_target
 
 TITLE_WIDTH = 48
@@ -35,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         policy = load_policy(settings.policy_file, settings.timezone)
         return args.run(args, settings, policy)
-    except TicketNotFound as error:
+    except LookupError as error:  # TicketNotFound, or no such outbox row
         return _fail(str(error), 1)
     except ValueError as error:
         return _fail(str(error), 2)
@@ -74,6 +81,34 @@ def _parser() -> argparse.ArgumentParser:
     policy = commands.add_parser("policy", help="the support policy in force")
     policy.add_argument("--json", action="store_true", help="print JSON instead of text")
     policy.set_defaults(run=_policy)
+
+    token = commands.add_parser("token", help="sign a user token as the platform would (local testing)")
+    token.add_argument("--email", required=True)
+    token.add_argument("--name")
+    token.add_argument("--account")
+    token.add_argument("--minutes", type=int, default=60, help="how long it stays valid (default: 60)")
+    token.set_defaults(run=_token)
+
+    deliver = commands.add_parser("deliver", help="send tickets and their events to the support team's targets")
+    how_long = deliver.add_mutually_exclusive_group(required=True)
+    how_long.add_argument("--once", action="store_true", help="one round: replay the journal, send what is due")
+    how_long.add_argument("--forever", action="store_true", help="keep delivering until stopped (Ctrl-C, SIGTERM)")
+    deliver.set_defaults(run=_deliver)
+
+    outbox = commands.add_parser("outbox", help="deliveries waiting, sent or dead; retry dead ones")
+    outbox_commands = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
+    rows = outbox_commands.add_parser("list", help="deliveries, oldest first")
+    rows.add_argument("--status", choices=STATES)
+    rows.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    rows.set_defaults(run=_outbox_list)
+    attempts = outbox_commands.add_parser("show", help="one delivery with every attempt and its error")
+    attempts.add_argument("id", type=int)
+    attempts.set_defaults(run=_outbox_show)
+    retry = outbox_commands.add_parser("retry", help="send a dead delivery again, with a full set of attempts")
+    which = retry.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", type=int, nargs="?", help="the delivery's ID from `outbox list`")
+    which.add_argument("--all-dead", action="store_true", help="every dead delivery")
+    retry.set_defaults(run=_outbox_retry)
     return parser
 
 
@@ -138,8 +173,86 @@ def _policy(args: argparse.Namespace, settings: Settings, policy: Policy) -> int
     return 0
 
 
+def _token(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
+    if settings.identity_secret is None:
+        raise ValueError("no identity secret is configured: set HELPDESK_IDENTITY_SECRET (or identity_secret in helpdesk.yml)")
+    if args.minutes <= 0:
+        raise ValueError(f"--minutes: expected a positive number, got {args.minutes}")
+    print(identity.mint(settings.identity_secret, args.email, args.name, args.account, timedelta(minutes=args.minutes)))
+    return 0
+
+
+def _deliver(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
+    worker = build_worker(settings, policy, os.environ)
+    if args.once:
+        done = worker.run_once()
+        print(f"Replayed {done.replayed} journaled tickets; sent {done.sent}, {done.retrying} to retry, {done.dead} dead.")
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stop.set())
+    enabled = ", ".join(target.name for target in settings.delivery_targets if target.enabled) or "no enabled target"
+    logging.getLogger(__name__).info("delivering to %s as %s", enabled, worker.name)
+    worker.run_forever(stop, settings.delivery_poll_seconds)
+    return 0
+
+
+def _outbox_list(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
+    rows = _store(settings).outbox.rows(args.status)
+    if args.json:
+        return _print_json([_plain(row) for row in rows])
+    if not rows:
+        print("No deliveries." if args.status is None else f"No {args.status} deliveries.")
+        return 0
+    zone = policy.business_hours.timezone
+    print(_table(
+        [
+            (str(row.id), row.status, row.target, row.event, row.ticket_reference, str(row.attempts),
+             _outbox_when(row, zone), " ".join((row.last_error or "").split()))
+            for row in rows
+        ],
+        headers=("ID", "Status", "Target", "Event", "Ticket", "Tries", "When", "Last error"),
+    ))
+    return 0
+
+
+def _outbox_show(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
+    attempts = _store(settings).outbox.attempts(args.id)
+    zone = policy.business_hours.timezone
+    if not attempts:
+        print(f"Delivery {args.id} has not been tried yet.")
+        return 0
+    print(_table(
+        [(str(a.number), format_due(a.started_at, zone), a.worker, a.error or "sent") for a in attempts],
+        headers=("Try", "When", "Worker", "Outcome"),
+    ))
+    return 0
+
+
+def _outbox_retry(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
+    outbox, now = _store(settings).outbox, datetime.now(timezone.utc).timestamp()
+    if args.all_dead:
+        print(f"{outbox.retry_dead(now)} dead deliveries will be sent again.")
+    else:
+        outbox.retry(args.id, now)
+        print(f"Delivery {args.id} will be sent again.")
+    return 0
+
+
+def _outbox_when(row: OutboxRow, zone: ZoneInfo) -> str:
+    if row.status == SENT and row.sent_at is not None:
+        return "sent " + format_due(row.sent_at, zone)
+    if row.status == DEAD:
+        return "gave up"
+    if row.status == SENDING:
+        return "being sent"
+    return "due " + format_due(row.next_attempt_at, zone)
+
+
 def _store(settings: Settings) -> TicketStore:
-    return TicketStore(settings.database_url, settings.reference_prefix)
+    """The configured store: its changes queue deliveries for the enabled targets."""
+    return open_store(settings)
 
 
 def _aware_datetime(text: str) -> datetime:

@@ -18,6 +18,8 @@ import yaml
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from helpdesk.delivery.settings import TargetConfigError, TargetSettings, parse_targets
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_ENV = "HELPDESK_CONFIG"
 ENV_PREFIX = "HELPDESK_"
@@ -66,6 +68,50 @@ def _optional_timezone(value: object, key: str, root: Path) -> str | None:
     return name
 
 
+def _optional_text(value: object, key: str, root: Path) -> str | None:
+    return None if value is None or value == "" else _text(value, key, root)
+
+
+def _count(value: object, key: str, root: Path) -> int:
+    """A positive whole number; environment variables arrive as text."""
+    number = _number(value)
+    if number is None or number != int(number) or number < 1:
+        raise ConfigError(f"{key}: expected a positive whole number, got {value!r}")
+    return int(number)
+
+
+def _seconds(value: object, key: str, root: Path) -> float:
+    number = _number(value)
+    if number is None or number <= 0:
+        raise ConfigError(f"{key}: expected a positive number of seconds, got {value!r}")
+    return number
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value) if isinstance(value, (int, float, str)) else None
+    except ValueError:
+        return None
+
+
+def _delivery_targets(value: object, key: str, root: Path) -> tuple[TargetSettings, ...]:
+    """A YAML list in the file; in the environment, the same list as JSON or YAML text."""
+    try:
+        raw = yaml.safe_load(value) if isinstance(value, str) else value
+        return parse_targets(raw)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{key}: not valid JSON or YAML: {error}") from error
+    except TargetConfigError as error:
+        raise ConfigError(f"{key}{error}") from error
+
+
+def _or_default(read: Reader, default: object) -> Reader:
+    """A key that configuration files written before it existed may lack: absent means `default`."""
+    return lambda value, key, root: read(default if value is None else value, key, root)
+
+
 def _key(read: Reader) -> Any:
     """Declare a configurable key by the reader that validates it."""
     return field(metadata={"read": read})
@@ -80,6 +126,16 @@ class Settings:
     reference_prefix: str = _key(_text)
     policy_file: Path = _key(_project_path)
     timezone: str | None = _key(_optional_timezone)
+    delivery_targets: tuple[TargetSettings, ...] = _key(_or_default(_delivery_targets, []))
+    delivery_max_attempts: int = _key(_or_default(_count, 10))
+    delivery_backoff_seconds: float = _key(_or_default(_seconds, 30))
+    delivery_backoff_max_seconds: float = _key(_or_default(_seconds, 3600))
+    delivery_lease_seconds: float = _key(_or_default(_seconds, 120))
+    delivery_poll_seconds: float = _key(_or_default(_seconds, 5))
+    journal_file: Path = _key(_or_default(_project_path, "var/journal.jsonl"))
+    reserved_references_file: Path = _key(_or_default(_project_path, "var/reserved-references.json"))
+    reserved_references: int = _key(_or_default(_count, 50))
+    identity_secret: str | None = _key(_optional_text)
 
 
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:

@@ -91,6 +91,16 @@ def receipt(policy: Policy, ticket: Ticket) -> Reply:
     )
 
 
+def delayed_receipt(policy: Policy, ticket: Ticket) -> Reply:
+    """The receipt for a ticket kept while the ticket database is down: the same promise,
+    and plainly that support will only see it once the database is back."""
+    return Reply(
+        f"{receipt(policy, ticket).text} One thing: our ticket system is unavailable right now, so I've saved "
+        f"your ticket safely and it will reach the support team as soon as the database is back; "
+        f"{ticket.reference} stays your reference."
+    )
+
+
 def _clock_note(policy: Policy, round_the_clock: bool) -> str:
     if round_the_clock:
         return ""

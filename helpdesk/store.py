@@ -19,6 +19,9 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.config import Settings, load_settings
+from helpdesk.delivery.outbox import METADATA as OUTBOX_METADATA
+from helpdesk.delivery.outbox import Outbox, Route
+from helpdesk.delivery.outbox import enqueue as enqueue_deliveries
 from helpdesk.sla import to_utc
 
 STATUSES = ("open", "in_progress", "waiting_on_customer", "resolved", "closed")
@@ -137,6 +140,15 @@ _EVENTS = sa.Table(
     sa.Column("detail", sa.JSON, nullable=False),
 )
 
+_RESERVED = sa.Table(
+    "reserved_references",
+    _METADATA,
+    sa.Column("first", sa.Integer, primary_key=True),
+    sa.Column("last", sa.Integer, nullable=False),
+    sa.Column("reserved_at", _UtcDateTime, nullable=False),
+)
+"""Blocks of journal reference numbers handed out to hosts; a number is never handed out twice."""
+
 _Edit = Callable[["Ticket"], "tuple[dict[str, Any], dict[str, Any]]"]
 """Given the current ticket: the event's detail and the column changes."""
 
@@ -146,25 +158,40 @@ _PLAIN_FIELDS = tuple(item.name for item in fields(TicketDraft) if item.name not
 def open_store(settings: Settings | None = None) -> TicketStore:
     """The store the operator configured."""
     settings = settings or load_settings()
-    return TicketStore(settings.database_url, settings.reference_prefix)
+    routes = tuple(Route(target.name, target.events) for target in settings.delivery_targets if target.enabled)
+    return TicketStore(settings.database_url, settings.reference_prefix, routes)
 
 
 class TicketStore:
-    """Files tickets and records their history; creates the database on first use."""
+    """Files tickets and records their history; creates the database on first use.
 
-    def __init__(self, url: str, reference_prefix: str) -> None:
+    Every event also becomes an outbox row for each of `routes` that takes its kind, in
+    the same transaction (helpdesk/delivery/outbox.py), for the delivery worker to send.
+    """
+
+    def __init__(self, url: str, reference_prefix: str, routes: tuple[Route, ...] = ()) -> None:
         self._prefix = reference_prefix
+        self._routes = routes
         self._engine = _engine(url)
         self._writer = self._engine.execution_options(helpdesk_write=True)
         _METADATA.create_all(self._writer)
+        OUTBOX_METADATA.create_all(self._writer)
 
-    def create(self, draft: TicketDraft, filed_at: datetime, due_at: datetime) -> Ticket:
+    @property
+    def outbox(self) -> Outbox:
+        """The deliveries waiting in this database, for the worker and the operator."""
+        return Outbox(self._engine, self._writer)
+
+    def create(
+        self, draft: TicketDraft, filed_at: datetime, due_at: datetime, reference: str | None = None
+    ) -> Ticket:
         """File a draft; a repeated idempotency key returns the first ticket unchanged.
 
         The reference comes from the row's own key inside the same transaction, so it is
         unique however many conversations file at once. Where writers are not serialised
         (PostgreSQL), two creates with one key can race: the loser's unique-key violation
-        is answered with the winner's ticket.
+        is answered with the winner's ticket. A journaled ticket brings the `reference`
+        it was reserved (see `reserve_references`) and keeps it.
         """
         filed, due = to_utc(filed_at, "filed_at"), to_utc(due_at, "due_at")
         try:
@@ -172,7 +199,7 @@ class TicketStore:
                 existing = _by_key(connection, draft.idempotency_key)
                 if existing is not None:
                     return existing
-                return self._insert(connection, draft, filed, due)
+                return self._insert(connection, draft, filed, due, reference)
         except IntegrityError:
             with self._engine.connect() as connection:
                 existing = _by_key(connection, draft.idempotency_key)
@@ -221,7 +248,20 @@ class TicketStore:
 
         return self._change(reference, at, author, "status_changed", move)
 
-    def _insert(self, connection: Connection, draft: TicketDraft, filed: datetime, due: datetime) -> Ticket:
+    def reserve_references(self, count: int, at: datetime) -> tuple[str, ...]:
+        """`count` references no other call will return, for tickets filed while the database is down.
+
+        They read like HLP-J0001: numbers from their own sequence, kept in this table, with
+        a "J" so they never meet the references derived from row keys.
+        """
+        with self._writer.begin() as connection:
+            last = connection.execute(sa.select(sa.func.max(_RESERVED.c.last))).scalar() or 0
+            connection.execute(_RESERVED.insert().values(first=last + 1, last=last + count, reserved_at=to_utc(at, "at")))
+        return tuple(f"{self._prefix}J{number:04d}" for number in range(last + 1, last + count + 1))
+
+    def _insert(
+        self, connection: Connection, draft: TicketDraft, filed: datetime, due: datetime, reference: str | None
+    ) -> Ticket:
         row = {name: getattr(draft, name) for name in _PLAIN_FIELDS}
         row.update(
             requester_email=draft.requester.email,
@@ -233,12 +273,16 @@ class TicketStore:
             status=STATUSES[0],
             updated_at=filed,
         )
-        ticket_id = connection.execute(_TICKETS.insert().values(**row)).inserted_primary_key[0]
-        reference = f"{self._prefix}{ticket_id:04d}"
-        connection.execute(_TICKETS.update().where(_TICKETS.c.id == ticket_id).values(reference=reference))
+        ticket_id = connection.execute(_TICKETS.insert().values(reference=reference, **row)).inserted_primary_key[0]
+        if reference is None:
+            connection.execute(
+                _TICKETS.update().where(_TICKETS.c.id == ticket_id).values(reference=f"{self._prefix}{ticket_id:04d}")
+            )
         detail = {"severity": draft.final_severity, "due_at": due.isoformat()}
         _record(connection, ticket_id, "created", filed, draft.requester.email, detail)
-        return _select(connection, _TICKETS.c.id == ticket_id)[0]
+        ticket = _select(connection, _TICKETS.c.id == ticket_id)[0]
+        enqueue_deliveries(connection, self._routes, ticket, Event("created", filed, draft.requester.email, detail))
+        return ticket
 
     def _change(self, reference: str, at: datetime, author: str, kind: str, edit: _Edit) -> Ticket:
         """Read, change and record in one write transaction, so "from" in the history is true."""
@@ -251,7 +295,9 @@ class TicketStore:
             detail, changes = edit(_select(connection, this_ticket)[0])
             connection.execute(_TICKETS.update().where(this_ticket).values(updated_at=moment, **changes))
             _record(connection, ticket_id, kind, moment, author, detail)
-            return _select(connection, this_ticket)[0]
+            changed = _select(connection, this_ticket)[0]
+            enqueue_deliveries(connection, self._routes, changed, Event(kind, moment, author, detail))
+            return changed
 
 
 def _engine(url: str) -> Engine:

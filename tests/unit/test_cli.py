@@ -256,3 +256,21 @@ def test_console_entry_reports_errors_without_a_traceback(database_url):
     assert result.stdout == ""
     assert "no UTC offset" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_token_mints_a_token_the_bot_verifies(capsys, database_url, monkeypatch):
+    from helpdesk.identity import VerifiedUser, verify
+
+    secret = "a-shared-secret-of-at-least-32-bytes!"
+    monkeypatch.setenv("HELPDESK_IDENTITY_SECRET", secret)
+    code, out, err = run(capsys, "token", "--email", "priya@acme.com", "--name", "Priya", "--account", "Acme")
+
+    assert code == 0 and err == ""
+    assert verify(out.strip(), secret) == VerifiedUser("priya@acme.com", "Priya", "Acme")
+
+
+def test_token_without_a_secret_says_how_to_configure_one(capsys, database_url):
+    code, out, err = run(capsys, "token", "--email", "priya@acme.com")
+
+    assert code == 2 and out == ""
+    assert "HELPDESK_IDENTITY_SECRET" in err

@@ -1,0 +1,90 @@
+"""A ticket event as a person reads it: the email's subject and body, Zendesk's first comment.
+
+Built from the outbox message alone, with the policy for level names and the support
+team's timezone, so it reads the same as the bot's own receipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from helpdesk.policy import Policy
+from helpdesk.wording import format_due
+
+
+def subject(message: Mapping[str, Any], policy: Policy) -> str:
+    """Like "[HLP-0007] S1 (High), due Wed 25 Nov, 15:55 IST: Chats are not assigned".
+
+    Later events say what happened first: "[HLP-0007] Status now resolved · S1 (High), ...".
+    One line whatever the title holds, as a header must be.
+    """
+    ticket, detail = message["ticket"], message["detail"]
+    what = {
+        "comment_added": "New comment · ",
+        "severity_changed": f"Severity {detail.get('from')} → {detail.get('to')} · ",
+        "status_changed": f"Status now {detail.get('to')} · ",
+    }.get(message["event"], "")
+    text = f"[{ticket['reference']}] {what}{_level(ticket['severity'], policy)}, due {_due(ticket, policy)}: {ticket['title']}"
+    return " ".join(text.split())
+
+
+def body(message: Mapping[str, Any], policy: Policy) -> str:
+    ticket = message["ticket"]
+    requester = ticket["requester"]
+    who = " ".join(part for part in (requester["name"], f"<{requester['email']}>") if part)
+    severity = _level(ticket["severity"], policy)
+    if ticket["assessed_severity"] and ticket["assessed_severity"] != ticket["severity"]:
+        severity += f", assessed {ticket['assessed_severity']}"
+    if ticket["severity_set_by_user"]:
+        severity += ", chosen by the requester"
+    facts = [
+        ("Severity", severity),
+        ("First response due", _due(ticket, policy)),
+        ("Status", ticket["status"]),
+        ("Requester", who + (f", account {requester['account']}" if requester["account"] else "")),
+        ("Bot or area", ticket["bot_or_area"]),
+        ("Environment", ticket["environment"]),
+        ("Since", ticket["since"]),
+        ("Impact", ticket["impact"]),
+        ("Links", ", ".join(ticket["links"])),
+        ("Filed", _moment(ticket["filed_at"], policy)),
+        ("Conversation", ticket["conversation_id"]),
+    ]
+    lines = [f"{ticket['reference']}: {_headline(message, policy)}", ""]
+    lines += [f"{name}: {value}" for name, value in facts if value]
+    lines += ["", "Problem:", ticket["description"]]
+    return "\n".join(lines) + "\n"
+
+
+def _headline(message: Mapping[str, Any], policy: Policy) -> str:
+    detail, by = message["detail"], message["author"]
+    event = message["event"]
+    if event == "created":
+        return f"new ticket: {message['ticket']['title']}"
+    if event == "comment_added":
+        return f"comment by {by}: {detail['text']}"
+    if event == "severity_changed":
+        reason = f" ({detail['reason']})" if detail.get("reason") else ""
+        return f"severity changed from {detail['from']} to {detail['to']} by {by}{reason}"
+    if event == "status_changed":
+        note = f" ({detail['note']})" if detail.get("note") else ""
+        return f"status changed from {detail['from']} to {detail['to']} by {by}{note}"
+    return f"{event} by {by}"
+
+
+def _level(level: str, policy: Policy) -> str:
+    """Tickets may carry a level the policy has since dropped; show it as stored."""
+    try:
+        return policy.severity(level).label
+    except ValueError:
+        return level
+
+
+def _due(ticket: Mapping[str, Any], policy: Policy) -> str:
+    return _moment(ticket["due_at"], policy)
+
+
+def _moment(iso: str, policy: Policy) -> str:
+    return format_due(datetime.fromisoformat(iso), policy.business_hours.timezone)

@@ -1,0 +1,60 @@
+"""Fixtures for the delivery tests: loopback servers that are always shut down, and the policy."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import actions.common
+import helpdesk.policy
+from delivery_helpers import Answer, LocalServer, Request, deployment
+from helpdesk.config import PROJECT_ROOT, Settings
+from helpdesk.policy import Policy, load_policy
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Callable[[Request], Answer]], LocalServer]]:
+    """Start a LocalServer answering with the given callable; stopped after the test."""
+    started: list[LocalServer] = []
+
+    def start(answer: Callable[[Request], Answer]) -> LocalServer:
+        started.append(LocalServer(answer))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.close()
+
+
+@pytest.fixture
+def policy() -> Policy:
+    return load_policy(PROJECT_ROOT / "support-policy.yml")
+
+
+@pytest.fixture
+def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Settings]]:
+    """Configure the action server's process (its environment) for a throwaway deployment
+    with the given targets and overrides; what the actions cache per process (settings,
+    store, policy) is dropped before and after."""
+
+    def configure(targets: list[dict[str, Any]], **overrides: str) -> Settings:
+        for variable in [name for name in os.environ if name.startswith("HELPDESK_")]:
+            monkeypatch.delenv(variable)
+        settings, env = deployment(tmp_path, targets, **overrides)
+        for variable, value in env.items():
+            monkeypatch.setenv(variable, value)
+        _forget_process_caches()
+        return settings
+
+    yield configure
+    _forget_process_caches()
+
+
+def _forget_process_caches() -> None:
+    for cached in [*vars(actions.common).values(), helpdesk.policy.default_policy]:
+        if callable(getattr(cached, "cache_clear", None)):
+            cached.cache_clear()
