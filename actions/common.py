@@ -1,18 +1,26 @@
-"""What every topic's actions share: the policy, the store, replies and the requester."""
+"""What every topic's actions share: settings, policy, store, replies and who the user is."""
 
 from __future__ import annotations
 
 import functools
 import re
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterator
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from helpdesk import identity
 from helpdesk.answers import Reply
+from helpdesk.config import Settings, load_settings
 from helpdesk.policy import Policy, default_policy
 from helpdesk.store import Requester, TicketStore, open_store
+
+
+@functools.lru_cache(maxsize=None)
+def settings() -> Settings:
+    """The operator settings, read once per process."""
+    return load_settings()
 
 
 def policy() -> Policy:
@@ -23,7 +31,7 @@ def policy() -> Policy:
 @functools.lru_cache(maxsize=None)
 def store() -> TicketStore:
     """The ticket store, opened once per process on the configured database."""
-    return open_store()
+    return open_store(settings())
 
 
 def now() -> datetime:
@@ -36,12 +44,24 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=buttons or None)
 
 
+def signed_in_user(tracker: Tracker) -> identity.VerifiedUser | identity.Unverified:
+    """Who the platform vouches for: the signed token (metadata.user_token) of the newest
+    message that carries one. Only this grants access to existing tickets."""
+    token = next(_metadata_values(tracker, "user_token"), None)
+    return identity.verify(token, settings().identity_secret)
+
+
 def requester(tracker: Tracker) -> Requester | None:
-    """The user the widget says is signed in (metadata.user), from the newest message that has one."""
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        user = (event.get("metadata") or {}).get("user")
+    """Who a new ticket is for: the verified user, else what the widget says (metadata.user),
+    from the newest message that names one.
+
+    Filing needs no proof of identity (support replies by email); an unverified user is
+    still never shown an existing ticket.
+    """
+    verified = signed_in_user(tracker)
+    if isinstance(verified, identity.VerifiedUser):
+        return Requester(email=verified.email, name=verified.name, account=verified.account)
+    for user in _metadata_values(tracker, "user"):
         if isinstance(user, dict) and isinstance(user.get("email"), str) and user["email"].strip():
             return Requester(
                 email=user["email"].strip(),
@@ -49,6 +69,14 @@ def requester(tracker: Tracker) -> Requester | None:
                 account=_optional_text(user.get("account")),
             )
     return None
+
+
+def _metadata_values(tracker: Tracker, key: str) -> Iterator[Any]:
+    """The values user messages' metadata gave `key`, newest first."""
+    for event in reversed(tracker.events):
+        metadata = event.get("metadata") if event.get("event") == "user" else None
+        if isinstance(metadata, dict) and metadata.get(key):
+            yield metadata[key]
 
 
 def nlu_severity(tracker: Tracker) -> dict[str, Any] | None:

@@ -22,7 +22,13 @@ class PatientFormValidation(FormValidationAction, ABC):
     max_attempts = 3
 
     def reject(self, slot: str, reason: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        """Refuses an answer: says why and asks again, or gives up after too many tries."""
+        """Refuses an answer: says why and asks again, or gives up after too many tries.
+
+        A slot an action cleared (None) is no answer at all, so it is refused silently:
+        the form then asks its question without scolding the user first.
+        """
+        if tracker.slots_to_validate().get(slot, "") is None:
+            return {slot: None}
         counts = dict(tracker.get_slot(REJECTED_ANSWERS_SLOT) or {})
         counts[slot] = counts.get(slot, 0) + 1
         if counts[slot] >= self.max_attempts:

@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "current.tar.gz"
 START_TIMEOUT_SECONDS = 240
+IDENTITY_SECRET = "test-identity-secret-of-at-least-32-bytes"
+"""The secret the servers under test share with the 'platform' that signs user tokens."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,35 @@ class Servers:
         response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
         response.raise_for_status()
         return response.json()
+
+
+    def file_ticket(self, sender: str, description: str, metadata: dict | None = None) -> str:
+        """Files a ticket by conversation, answering whatever the bot asks; returns the receipt."""
+        said = _text(self.say(sender, description, metadata))
+        for _ in range(12):
+            if "is filed as" in said:
+                return said
+            answer = next((reply for question, reply in ANSWERS if question in said), None)
+            assert answer is not None, f"unexpected question from the bot: {said}"
+            said = _text(self.say(sender, answer, metadata))
+        raise AssertionError(f"no ticket filed; the bot last said: {said}")
+
+
+ANSWERS = (
+    ("Shall I file it?", "yes"),
+    ("I'd rate this", "yes"),
+    ("Which bot", "the offers bot"),
+    ("production (live) or on staging", "production"),
+    ("Since when", "since 10am"),
+    ("Who is affected", "all users"),
+    ("email address", "tester@example.com"),
+    ("Any links", "no"),
+)
+"""What a test user answers to each of the ticket form's questions, by a phrase of the question."""
+
+
+def _text(replies: list[dict]) -> str:
+    return "\n".join(reply.get("text") or "" for reply in replies)
 
 
 def free_port() -> int:
@@ -69,7 +100,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     database_url = f"sqlite:///{tmp / 'tickets.db'}"
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = {**os.environ, "HELPDESK_DATABASE_URL": database_url}
+    env = {**os.environ, "HELPDESK_DATABASE_URL": database_url, "HELPDESK_IDENTITY_SECRET": IDENTITY_SECRET}
 
     started: list[subprocess.Popen] = []
     try:
@@ -77,7 +108,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         started.append(_start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)], env, action_log))
         rasa_log = tmp / "rasa.log"
         started.append(_start(
-            [str(BIN / "rasa"), "run", "--enable-api", "--port", str(rasa_port), "--model", str(MODEL),
+            # --cors "*" as in scripts/run.sh: the widget's page, on another port, calls Rasa from a browser.
+            [str(BIN / "rasa"), "run", "--enable-api", "--cors", "*", "--port", str(rasa_port), "--model", str(MODEL),
              "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
             env, rasa_log,
         ))

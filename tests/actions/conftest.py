@@ -33,9 +33,11 @@ def ticket_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         monkeypatch.delenv(variable, raising=False)
     url = f"sqlite:///{tmp_path}/t.db"
     monkeypatch.setenv("HELPDESK_DATABASE_URL", url)
+    actions.common.settings.cache_clear()
     actions.common.store.cache_clear()
     helpdesk.policy.default_policy.cache_clear()
     yield url
+    actions.common.settings.cache_clear()
     actions.common.store.cache_clear()
     helpdesk.policy.default_policy.cache_clear()
 

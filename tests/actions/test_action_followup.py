@@ -1,0 +1,816 @@
+"""Following up on tickets through the actions: who may see what, and what each request
+shows and stores.
+
+The user proves who they are with the platform's signed token (metadata.user_token);
+tickets are filed straight into the test's store, and the clock the actions read is
+frozen (actions.followup.now). The policy is the repo's: Monday to Friday 09:00-18:00
+IST; S0 one hour 24x7, S1 one business hour, S2 and S3 four business hours.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jwt
+import pytest
+from action_helpers import SIGNED_IN_USER, buttons, entity, slot_sets, texts
+
+import actions.common
+import actions.followup
+import helpdesk.cli
+from actions.followup import (
+    ActionAddComment,
+    ActionAskCloseConfirmed,
+    ActionAskNewSeverity,
+    ActionCancelFollowup,
+    ActionChangeSeverity,
+    ActionCloseTicket,
+    ActionMyTickets,
+    ActionStartFollowup,
+    ActionTalkToHuman,
+    ActionTicketStatus,
+    ValidateCloseForm,
+    ValidateCommentForm,
+    ValidateEscalationForm,
+)
+from actions.ticket import ActionStartTicket
+from helpdesk import sla
+from helpdesk.identity import REASONS, mint
+from helpdesk.store import Requester, Ticket, TicketDraft
+
+SECRET = "the-platform-and-the-bot-share-this-secret"
+PRIYA = SIGNED_IN_USER["email"]
+RAJ = "raj@globex.example"
+IST = ZoneInfo("Asia/Kolkata")
+MON_10 = datetime(2025, 3, 10, 10, 0, tzinfo=IST)
+TUE_10 = datetime(2025, 3, 11, 10, 0, tzinfo=IST)
+WED_11 = datetime(2025, 3, 12, 11, 0, tzinfo=IST)
+WED_NOON = datetime(2025, 3, 12, 12, 0, tzinfo=IST)
+SAT_11 = datetime(2025, 3, 15, 11, 0, tzinfo=IST)
+SAT_NOON = datetime(2025, 3, 15, 12, 0, tzinfo=IST)
+SIGNED_IN = object()
+"""Default token: a valid one for Priya, minted when the message is built."""
+FOLLOWUP_SLOTS = {"followup_ref", "comment_text", "new_severity", "escalation_reason", "close_confirmed", "rejected_answers"}
+HOW_TO_GET_ACCESS = "Open the Help widget while signed in to the platform and ask again, or email support at support@haptik.ai"
+
+
+@pytest.fixture(autouse=True)
+def identity_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HELPDESK_IDENTITY_SECRET", SECRET)
+    actions.common.settings.cache_clear()
+    actions.common.store.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch):
+    """Freezes the actions' clock; call it to move the clock. Starts on Wednesday noon."""
+
+    def set_clock(moment: datetime) -> None:
+        monkeypatch.setattr(actions.followup, "now", lambda: moment)
+        monkeypatch.setattr(actions.common, "now", lambda: moment)
+
+    set_clock(WED_NOON)
+    return set_clock
+
+
+def token_for(email: str = PRIYA, secret: str = SECRET, **kwargs: Any) -> str:
+    """A token as the platform signs it, valid for an hour from the real now (what verify judges by)."""
+    return mint(secret, email, **kwargs)
+
+
+@pytest.fixture
+def message(make_tracker):
+    """A tracker whose latest user message carries `token` in metadata.user_token (None: no token)."""
+
+    def build(text: str = "", intent: str | None = "inform", *, token: Any = SIGNED_IN, form: str | None = None, **kwargs: Any):
+        tracker = make_tracker(text, intent, in_form=form is not None, **kwargs)
+        if token is SIGNED_IN:
+            token = token_for()
+        user_event = next(event for event in reversed(tracker.events) if event["event"] == "user")
+        if token is not None:
+            user_event["metadata"] = {**user_event["metadata"], "user_token": token}
+        if form is not None:
+            tracker.active_loop = {"name": form}
+            for event in tracker.events:
+                if event["event"] == "active_loop":
+                    event["name"] = form
+        return tracker
+
+    return build
+
+
+def file_ticket(email: str = PRIYA, severity: str = "S2", filed: datetime = WED_11, status: str = "open",
+                title: str = "Analytics report won't download") -> Ticket:
+    draft = TicketDraft(
+        requester=Requester(email, None, None), title=title, description=f"{title}, since this morning.", final_severity=severity,
+    )
+    store = actions.common.store()
+    ticket = store.create(draft, filed, sla.due_at(severity, filed, actions.common.policy()))
+    if status != "open":
+        ticket = store.set_status(ticket.reference, status, filed + timedelta(minutes=5), "operator")
+    return ticket
+
+
+def stored(reference: str) -> Ticket:
+    return actions.common.store().get(reference)
+
+
+def ref(reference: str) -> list[dict[str, Any]]:
+    return [entity("ticket_ref", reference)]
+
+
+def without(reference: str, output: Any) -> str:
+    """The whole output with the reference (however capitalised) blanked out."""
+    return json.dumps(output, sort_keys=True).replace(reference.upper(), "<REF>").replace(reference.lower(), "<ref>")
+
+
+def texts_of(messages: list[dict[str, Any]]) -> list[str]:
+    return [m.get("text") or "" for m in messages]
+
+
+def followups(events: list[dict[str, Any]]) -> list[str]:
+    return [event["name"] for event in events if event["event"] == "followup"]
+
+
+# No verified user: nothing about existing tickets, and why
+
+
+def expired_token() -> str:
+    return token_for(lifetime=timedelta(hours=1), now=datetime.now(timezone.utc) - timedelta(hours=2))
+
+
+def tokenless_claims() -> str:
+    return jwt.encode({"exp": datetime.now(timezone.utc) + timedelta(hours=1)}, SECRET, algorithm="HS256")
+
+
+REFUSALS = {
+    "missing": lambda: None,
+    "expired": expired_token,
+    "invalid": lambda: token_for(secret="someone-elses-secret-of-enough-length"),
+    "incomplete": tokenless_claims,
+    "unconfigured": token_for,
+}
+USER_ACTIONS = [
+    (ActionTicketStatus(), "what's the status of HLP-0001", "ticket_status"),
+    (ActionTicketStatus(), "status of my ticket", "ticket_status"),
+    (ActionMyTickets(), "show my tickets", "my_tickets"),
+    (ActionStartFollowup(), "add details to HLP-0001", "add_details"),
+    (ActionStartFollowup(), "escalate HLP-0001 to S0", "escalate"),
+    (ActionStartFollowup(), "close HLP-0001", "close_ticket"),
+]
+
+
+@pytest.mark.parametrize("reason", sorted(REFUSALS))
+@pytest.mark.parametrize("action, text, intent", USER_ACTIONS, ids=lambda v: v if isinstance(v, str) else v.name())
+def test_without_a_verified_user_no_ticket_is_shown_and_the_reason_is_given(message, run, monkeypatch, reason, action, text, intent):
+    file_ticket()
+    if reason == "unconfigured":
+        monkeypatch.delenv("HELPDESK_IDENTITY_SECRET")
+        actions.common.settings.cache_clear()
+
+    events, dispatcher = run(action, message(text, intent, token=REFUSALS[reason]()))
+
+    [said] = texts(dispatcher)
+    assert said.startswith(f"I can't show existing tickets: {REASONS[reason]}. ")
+    assert HOW_TO_GET_ACCESS in said
+    assert "HLP-0001" not in said and "Analytics" not in said
+    assert buttons(dispatcher) == [("File a ticket", "/file_ticket")]
+    assert events == []
+
+
+@pytest.mark.parametrize("reason", ["missing", "expired", "invalid"])
+@pytest.mark.parametrize("action", [ActionAddComment(), ActionChangeSeverity(), ActionCloseTicket()], ids=lambda a: a.name())
+def test_without_a_verified_user_a_finished_form_changes_nothing(message, run, reason, action):
+    ticket = file_ticket()
+    slots = {"followup_ref": ticket.reference, "comment_text": "more", "new_severity": "S0",
+             "escalation_reason": "urgent", "close_confirmed": "yes"}
+
+    events, dispatcher = run(action, message("yes", "affirm", slots=slots, token=REFUSALS[reason]()))
+
+    assert REASONS[reason] in texts(dispatcher)[0]
+    assert stored(ticket.reference) == ticket
+    assert slot_sets(events) == dict.fromkeys(FOLLOWUP_SLOTS)
+
+
+def test_the_widgets_user_claim_without_a_token_grants_no_access(message, run):
+    file_ticket()
+
+    _, dispatcher = run(ActionMyTickets(), message("my tickets", "my_tickets", token=None, user=SIGNED_IN_USER))
+
+    assert texts(dispatcher)[0].startswith(f"I can't show existing tickets: {REASONS['missing']}.")
+
+
+def test_the_widgets_user_claim_still_fills_in_the_requester_of_a_new_ticket(message, run):
+    events, _ = run(ActionStartTicket(), message("I want to file a ticket", "file_ticket", token=None, user=SIGNED_IN_USER))
+
+    assert slot_sets(events)["requester_email"] == PRIYA
+
+
+def test_a_token_for_someone_else_is_not_overridden_by_the_widgets_claim(message, run):
+    file_ticket(PRIYA)
+
+    _, dispatcher = run(ActionMyTickets(), message("my tickets", "my_tickets", token=token_for(RAJ), user=SIGNED_IN_USER))
+
+    assert texts(dispatcher) == ["You have no open tickets."]
+
+
+# Someone else's ticket reads exactly like one that does not exist
+
+
+@pytest.mark.parametrize("typed", [str.upper, str.lower], ids=["upper", "lower"])
+def test_status_of_someone_elses_ticket_reads_exactly_like_a_missing_one(message, run, typed):
+    file_ticket(PRIYA, title="Priya's own")
+    other = file_ticket(RAJ, title="Raj's secret project")
+    assert other.reference == "HLP-0002"
+
+    outputs = {}
+    for reference in ("HLP-0002", "HLP-0099"):
+        text = f"status of {typed(reference)}"
+        events, dispatcher = run(ActionTicketStatus(), message(text, "ticket_status", entities=ref(typed(reference))))
+        outputs[reference] = (events, dispatcher.messages)
+
+    assert without("HLP-0002", outputs["HLP-0002"]) == without("HLP-0099", outputs["HLP-0099"])
+    assert texts_of(outputs["HLP-0002"][1]) == [
+        "I couldn't find a ticket HLP-0002 for you. Check the reference, or ask for your tickets to see them all."]
+    assert "Raj" not in json.dumps(outputs["HLP-0002"])
+
+
+@pytest.mark.parametrize("intent", ["add_details", "escalate", "close_ticket"])
+def test_following_up_on_someone_elses_ticket_reads_exactly_like_a_missing_one(message, run, intent):
+    file_ticket(RAJ)
+
+    outputs = {
+        reference: run(ActionStartFollowup(), message(f"{intent} {reference} S0", intent, entities=ref(reference)))
+        for reference in ("HLP-0001", "HLP-0042")
+    }
+
+    def whole(reference):
+        events, dispatcher = outputs[reference]
+        return events, dispatcher.messages
+
+    assert without("HLP-0001", whole("HLP-0001")) == without("HLP-0042", whole("HLP-0042"))
+    events, dispatcher = outputs["HLP-0001"]
+    assert events == [] and followups(events) == []
+    assert texts(dispatcher)[0].startswith("I couldn't find a ticket HLP-0001 for you.")
+
+
+# Status
+
+
+def test_status_by_reference_shows_status_severity_filed_due_overdue_and_last_update(message, run, clock):
+    ticket = file_ticket(severity="S2", filed=WED_11)
+    clock(datetime(2025, 3, 12, 16, 30, tzinfo=IST))
+
+    _, dispatcher = run(ActionTicketStatus(), message("status of HLP-0001", "ticket_status", entities=ref("HLP-0001")))
+
+    assert texts(dispatcher) == [
+        "HLP-0001: Analytics report won't download\n"
+        "• Status: open, waiting for support\n"
+        "• Severity: S2 (Medium)\n"
+        "• Filed: Wed 12 Mar, 11:00 IST\n"
+        "• First response due: Wed 12 Mar, 15:00 IST (overdue by 1 hour 30 minutes)\n"
+        "• Last update: filed, Wed 12 Mar, 11:00 IST"
+    ]
+    assert buttons(dispatcher) == [
+        ("Add details", '/add_details{"ticket_ref": "HLP-0001"}'),
+        ("Change severity", '/escalate{"ticket_ref": "HLP-0001"}'),
+        ("Close it", '/close_ticket{"ticket_ref": "HLP-0001"}'),
+    ]
+    assert ticket.reference == "HLP-0001"
+
+
+def test_status_before_the_due_time_is_not_overdue(message, run, clock):
+    file_ticket(severity="S2", filed=WED_11)
+    clock(datetime(2025, 3, 12, 14, 59, tzinfo=IST))
+
+    _, dispatcher = run(ActionTicketStatus(), message("status of HLP-0001", "ticket_status", entities=ref("HLP-0001")))
+
+    assert "• First response due: Wed 12 Mar, 15:00 IST\n" in texts(dispatcher)[0]
+    assert "overdue" not in texts(dispatcher)[0]
+
+
+def test_a_reference_typed_without_an_entity_is_found(message, run):
+    file_ticket()
+
+    _, dispatcher = run(ActionTicketStatus(), message("any news on hlp-0001?", "ticket_status"))
+
+    assert texts(dispatcher)[0].startswith("HLP-0001: Analytics report won't download\n")
+
+
+def test_a_status_change_made_with_the_cli_shows_in_the_next_status_answer(message, run, ticket_db, clock):
+    file_ticket()
+    clock(datetime(2025, 3, 12, 16, 30, tzinfo=IST))
+
+    assert helpdesk.cli.main(["tickets", "set-status", "HLP-0001", "in_progress"]) == 0
+    _, dispatcher = run(ActionTicketStatus(), message("status of HLP-0001", "ticket_status", entities=ref("HLP-0001")))
+
+    said = texts(dispatcher)[0]
+    assert "• Status: in progress with support\n" in said
+    assert "overdue" not in said, "support is on it"
+    assert "• Last update: status changed, " in said
+
+
+def test_status_without_a_reference_and_one_open_ticket_shows_that_one(message, run):
+    file_ticket(title="Old and done", filed=MON_10, status="closed")
+    file_ticket(title="Report won't download", filed=TUE_10)
+    file_ticket(RAJ, title="Not Priya's", filed=WED_11)
+
+    _, dispatcher = run(ActionTicketStatus(), message("what's the status of my ticket", "ticket_status"))
+
+    assert texts(dispatcher)[0].startswith("HLP-0002: Report won't download\n• Status: open, waiting for support\n")
+
+
+def test_status_without_a_reference_and_several_open_tickets_asks_which(message, run):
+    file_ticket(title="First", filed=MON_10)
+    file_ticket(title="Second", filed=TUE_10, status="waiting_on_customer")
+    file_ticket(title="Resolved one", filed=WED_11, status="resolved")
+
+    _, dispatcher = run(ActionTicketStatus(), message("status of my ticket", "ticket_status"))
+
+    assert texts(dispatcher) == ["Which ticket do you mean?"]
+    assert buttons(dispatcher) == [
+        ("HLP-0002: Second", '/ticket_status{"ticket_ref": "HLP-0002"}'),
+        ("HLP-0001: First", '/ticket_status{"ticket_ref": "HLP-0001"}'),
+    ]
+
+
+def test_status_without_a_reference_and_no_open_ticket_says_so(message, run):
+    file_ticket(status="resolved")
+    file_ticket(RAJ)
+
+    _, dispatcher = run(ActionTicketStatus(), message("status of my ticket", "ticket_status"))
+
+    assert texts(dispatcher) == ["You have no open tickets."]
+    assert buttons(dispatcher) == [("File a ticket", "/file_ticket")]
+
+
+def test_the_status_of_a_resolved_ticket_asked_by_reference_is_shown_without_follow_up_buttons(message, run):
+    file_ticket(status="resolved")
+
+    _, dispatcher = run(ActionTicketStatus(), message("status of HLP-0001", "ticket_status", entities=ref("HLP-0001")))
+
+    assert "• Status: resolved\n" in texts(dispatcher)[0]
+    assert buttons(dispatcher) == []
+
+
+# My tickets
+
+
+def test_my_tickets_lists_only_open_ones_newest_first_with_their_details(message, run):
+    file_ticket(title="Report fails", severity="S2", filed=MON_10)
+    file_ticket(title="Old question", severity="S3", filed=TUE_10, status="resolved")
+    file_ticket(title="Transfer broken", severity="S1", filed=TUE_10 + timedelta(hours=1), status="in_progress")
+    file_ticket(RAJ, title="Raj's ticket", filed=WED_11)
+    file_ticket(title="Closed one", severity="S3", filed=WED_11, status="closed")
+
+    _, dispatcher = run(ActionMyTickets(), message("show my tickets", "my_tickets"))
+
+    assert texts(dispatcher) == [
+        "Your open tickets, newest first:\n"
+        "• HLP-0003: Transfer broken (S1, in progress with support, first response due Tue 11 Mar, 12:00 IST)\n"
+        "• HLP-0001: Report fails (S2, open, waiting for support, first response due Mon 10 Mar, 14:00 IST)"
+    ]
+    assert buttons(dispatcher) == [
+        ("Status of HLP-0003", '/ticket_status{"ticket_ref": "HLP-0003"}'),
+        ("Status of HLP-0001", '/ticket_status{"ticket_ref": "HLP-0001"}'),
+    ]
+
+
+def test_my_tickets_with_none_open_says_so(message, run):
+    file_ticket(status="closed")
+
+    _, dispatcher = run(ActionMyTickets(), message("show my tickets", "my_tickets"))
+
+    assert texts(dispatcher) == ["You have no open tickets."]
+
+
+def test_my_tickets_matches_the_email_whatever_its_capitals(message, run):
+    file_ticket("Priya@Acme.Example")
+
+    _, dispatcher = run(ActionMyTickets(), message("show my tickets", "my_tickets", token=token_for("PRIYA@acme.example")))
+
+    assert "HLP-0001" in texts(dispatcher)[0]
+
+
+# Starting a follow-up
+
+
+@pytest.mark.parametrize("intent, form", [("add_details", "comment_form"), ("escalate", "escalation_form"), ("close_ticket", "close_form")])
+def test_a_follow_up_on_the_only_open_ticket_opens_its_form(message, run, intent, form):
+    file_ticket(status="closed", filed=MON_10)
+    file_ticket(filed=TUE_10)
+
+    events, dispatcher = run(ActionStartFollowup(), message("about my ticket", intent, slots={"rejected_answers": {"new_severity": 2}}))
+
+    assert followups(events) == [form]
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": form}
+    assert slot_sets(events) == {**dict.fromkeys(FOLLOWUP_SLOTS), "followup_ref": "HLP-0002"}
+    assert texts(dispatcher) == []
+
+
+def test_a_follow_up_by_reference_opens_the_form_for_that_ticket(message, run):
+    file_ticket(filed=MON_10)
+    file_ticket(filed=TUE_10)
+
+    events, _ = run(ActionStartFollowup(), message("close hlp-0001", "close_ticket"))
+
+    assert slot_sets(events)["followup_ref"] == "HLP-0001"
+    assert followups(events) == ["close_form"]
+
+
+def test_an_escalation_naming_a_level_prefills_it(message, run):
+    file_ticket()
+
+    events, _ = run(ActionStartFollowup(), message(
+        "escalate HLP-0001 to S0", "escalate", entities=ref("HLP-0001") + [entity("severity", "S0")]))
+
+    assert slot_sets(events)["new_severity"] == "S0"
+    assert followups(events) == ["escalation_form"]
+
+
+def test_an_escalation_typing_a_level_prefills_it(message, run):
+    file_ticket()
+
+    events, _ = run(ActionStartFollowup(), message("please make my ticket s1", "escalate"))
+
+    assert slot_sets(events)["new_severity"] == "S1"
+
+
+def test_an_escalation_without_a_level_leaves_it_to_the_form(message, run):
+    file_ticket()
+
+    events, _ = run(ActionStartFollowup(), message("escalate HLP-0001", "escalate", entities=ref("HLP-0001")))
+
+    assert slot_sets(events)["new_severity"] is None
+
+
+def test_an_unknown_reference_is_not_found_and_opens_no_form(message, run):
+    file_ticket()
+
+    events, dispatcher = run(ActionStartFollowup(), message("add details to HLP-0077", "add_details", entities=ref("HLP-0077")))
+
+    assert events == []
+    assert texts(dispatcher) == [
+        "I couldn't find a ticket HLP-0077 for you. Check the reference, or ask for your tickets to see them all."]
+    assert buttons(dispatcher) == [("My tickets", "/my_tickets")]
+
+
+def test_several_open_tickets_and_no_reference_asks_which_for_the_same_request(message, run):
+    file_ticket(title="First", filed=MON_10)
+    file_ticket(title="Second", filed=TUE_10)
+
+    events, dispatcher = run(ActionStartFollowup(), message("escalate my ticket", "escalate"))
+
+    assert events == []
+    assert buttons(dispatcher) == [
+        ("HLP-0002: Second", '/escalate{"ticket_ref": "HLP-0002"}'),
+        ("HLP-0001: First", '/escalate{"ticket_ref": "HLP-0001"}'),
+    ]
+
+
+def test_no_open_ticket_and_no_reference_opens_no_form(message, run):
+    file_ticket(status="resolved")
+
+    events, dispatcher = run(ActionStartFollowup(), message("add a screenshot to my ticket", "add_details"))
+
+    assert events == []
+    assert texts(dispatcher) == ["You have no open tickets."]
+
+
+# The forms' questions
+
+
+def test_the_severity_question_names_the_current_level_and_offers_every_level(message, run):
+    file_ticket(severity="S2")
+
+    _, dispatcher = run(ActionAskNewSeverity(), message("escalate", "escalate", slots={"followup_ref": "HLP-0001"}))
+
+    assert texts(dispatcher) == ["HLP-0001 is S2 (Medium). Which level should it be?"]
+    assert buttons(dispatcher) == [
+        ("S0 (Blocker): first response within 1 hour, 24x7", '/inform{"severity": "S0"}'),
+        ("S1 (High): first response within 1 hour during business hours", '/inform{"severity": "S1"}'),
+        ("S2 (Medium): first response within 4 hours during business hours", '/inform{"severity": "S2"}'),
+        ("S3 (Low): first response within 4 hours during business hours", '/inform{"severity": "S3"}'),
+    ]
+
+
+def test_the_severity_question_says_nothing_about_someone_elses_ticket(message, run):
+    file_ticket(RAJ, severity="S0")
+
+    _, dispatcher = run(ActionAskNewSeverity(), message("escalate", "escalate", slots={"followup_ref": "HLP-0001"}))
+
+    assert texts(dispatcher) == ["Which level should it be?"]
+
+
+def test_the_close_question_asks_for_a_yes_or_no(message, run):
+    _, dispatcher = run(ActionAskCloseConfirmed(), message("close it", "close_ticket", slots={"followup_ref": "HLP-0001"}))
+
+    assert texts(dispatcher) == ["Close HLP-0001? Support stops working on it."]
+    assert buttons(dispatcher) == [("Yes, close it", "/affirm"), ("No, keep it open", "/deny")]
+
+
+# Validation of the answers
+
+
+def validate(message, run, action, form, slot, value, text=None, intent="inform", **kwargs):
+    tracker = message(value if text is None else text, intent, form=form, requested_slot=slot, answering={slot: value},
+                      slots={"followup_ref": "HLP-0001", **kwargs.pop("slots", {})}, **kwargs)
+    events, dispatcher = run(action, tracker)
+    return slot_sets(events), texts(dispatcher)
+
+
+def test_details_are_kept_verbatim(message, run):
+    detail = "  Also fails for https://acme.example/report?id=7&range=week — see the attached log.  "
+
+    slots, said = validate(message, run, ValidateCommentForm(), "comment_form", "comment_text", detail)
+
+    assert slots == {"comment_text": detail.strip()}
+    assert said == []
+
+
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_empty_details_are_refused_with_a_reason(message, run, empty):
+    slots, said = validate(message, run, ValidateCommentForm(), "comment_form", "comment_text", empty)
+
+    assert slots == {"comment_text": None, "rejected_answers": {"comment_text": 1}}
+    assert said == ["What should I add to the ticket?"]
+
+
+def test_a_slot_cleared_by_the_start_of_the_follow_up_is_refused_silently(message, run):
+    slots, said = validate(message, run, ValidateCommentForm(), "comment_form", "comment_text", None, text="add details")
+
+    assert slots == {"comment_text": None}
+    assert said == []
+
+
+def test_the_third_refusal_gives_up_and_leaves_the_ticket(message, run):
+    slots, said = validate(message, run, ValidateCommentForm(), "comment_form", "comment_text", " ",
+                           slots={"rejected_answers": {"comment_text": 2}})
+
+    assert slots["requested_slot"] is None and slots["followup_ref"] is None
+    assert said == ["I couldn't follow, so I've left the ticket as it was. You can also email support at support@haptik.ai."]
+
+
+@pytest.mark.parametrize("value, text, entities, expected", [
+    ("S2", "S2", [entity("severity", "S2")], "S2"),
+    ("S0", "it's a blocker", [entity("severity", "S0", "blocker")], "S0"),
+    ("s1", "s1", [], "S1"),
+    ("make it S 3 please", "make it S 3 please", [], "S3"),
+])
+def test_the_new_level_is_read_from_the_entity_or_the_text(message, run, value, text, entities, expected):
+    slots, said = validate(message, run, ValidateEscalationForm(), "escalation_form", "new_severity", value,
+                           text=text, entities=entities)
+
+    assert slots == {"new_severity": expected}
+    assert said == []
+
+
+@pytest.mark.parametrize("text", ["very bad", "it's 2 pm", "S9"])
+def test_an_unreadable_level_is_refused(message, run, text):
+    slots, said = validate(message, run, ValidateEscalationForm(), "escalation_form", "new_severity", text)
+
+    assert slots == {"new_severity": None, "rejected_answers": {"new_severity": 1}}
+    assert said == ["Please pick a level from the buttons."]
+
+
+def test_an_empty_reason_for_the_escalation_is_refused(message, run):
+    slots, said = validate(message, run, ValidateEscalationForm(), "escalation_form", "escalation_reason", " ")
+
+    assert slots["escalation_reason"] is None
+    assert said == ["A few words on why, please."]
+
+
+@pytest.mark.parametrize("text, intent, expected", [("yes", "affirm", "yes"), ("/affirm", "affirm", "yes"),
+                                                    ("no", "deny", "no"), ("/deny", "deny", "no")])
+def test_the_close_confirmation_is_read_from_affirm_or_deny(message, run, text, intent, expected):
+    slots, said = validate(message, run, ValidateCloseForm(), "close_form", "close_confirmed", text, intent=intent)
+
+    assert slots == {"close_confirmed": expected}
+    assert said == []
+
+
+def test_a_close_confirmation_that_is_neither_is_refused(message, run):
+    slots, said = validate(message, run, ValidateCloseForm(), "close_form", "close_confirmed", "hmm", intent="inform")
+
+    assert slots["close_confirmed"] is None
+    assert said == ["Shall I close it? Yes or no."]
+
+
+# Adding details
+
+
+def test_details_are_added_to_the_history_verbatim_with_the_time(message, run):
+    detail = "It also fails for https://acme.example/report?id=7&range=week — log: https://paste.example/a1"
+    file_ticket()
+
+    events, dispatcher = run(ActionAddComment(), message(detail, "inform", slots={"followup_ref": "HLP-0001", "comment_text": detail}))
+
+    last = stored("HLP-0001").history[-1]
+    assert (last.kind, last.detail["text"], last.at, last.author) == ("comment_added", detail, WED_NOON, PRIYA)
+    assert texts(dispatcher) == ["Added to HLP-0001. Support sees it in the ticket's history."]
+    assert slot_sets(events) == dict.fromkeys(FOLLOWUP_SLOTS)
+
+
+# Changing the severity
+
+
+def escalate(message, run, level, reason="the whole shop is down now", reference="HLP-0001", **kwargs):
+    slots = {"followup_ref": reference, "new_severity": level, "escalation_reason": reason}
+    return run(ActionChangeSeverity(), message(reason, "inform", slots=slots, **kwargs))
+
+
+def test_raising_the_severity_records_the_level_and_a_due_time_counted_from_now(message, run):
+    file_ticket(severity="S2", filed=WED_11)
+
+    events, dispatcher = escalate(message, run, "S1")
+
+    ticket = stored("HLP-0001")
+    due = sla.due_at("S1", WED_NOON, actions.common.policy())
+    assert (ticket.final_severity, ticket.due_at) == ("S1", due)
+    last = ticket.history[-1]
+    assert (last.kind, last.at, last.author) == ("severity_changed", WED_NOON, PRIYA)
+    assert {**last.detail, "due_at": datetime.fromisoformat(last.detail["due_at"])} == {
+        "from": "S2", "to": "S1", "reason": "the whole shop is down now", "due_at": due}
+    assert texts(dispatcher)[0].startswith(
+        "HLP-0001 is raised from S2 (Medium) to S1 (High). "
+        "First response within 1 hour during business hours, counted from now: by Wed 12 Mar, 13:00 IST."
+    )
+    assert slot_sets(events) == dict.fromkeys(FOLLOWUP_SLOTS)
+
+
+def test_lowering_the_severity_is_allowed(message, run, clock):
+    file_ticket(severity="S1", filed=WED_11)
+    clock(datetime(2025, 3, 12, 16, 0, tzinfo=IST))
+
+    _, dispatcher = escalate(message, run, "S3", reason="found a workaround")
+
+    ticket = stored("HLP-0001")
+    assert (ticket.final_severity, ticket.due_at) == ("S3", datetime(2025, 3, 13, 11, 0, tzinfo=IST))
+    assert texts(dispatcher)[0].startswith("HLP-0001 is lowered from S1 (High) to S3 (Low). ")
+    assert "by Thu 13 Mar, 11:00 IST." in texts(dispatcher)[0]
+
+
+def test_the_same_level_changes_nothing(message, run):
+    before = file_ticket(severity="S2")
+
+    _, dispatcher = escalate(message, run, "S2")
+
+    assert stored("HLP-0001") == before
+    assert texts(dispatcher) == ["HLP-0001 is already S2 (Medium); nothing changed."]
+
+
+def test_an_s0_escalation_on_a_saturday_says_s0_is_worked_24x7(message, run, clock):
+    file_ticket(severity="S2", filed=SAT_11)
+    clock(SAT_NOON)
+
+    _, dispatcher = escalate(message, run, "S0", reason="all chats are failing")
+
+    assert stored("HLP-0001").due_at == datetime(2025, 3, 15, 13, 0, tzinfo=IST)
+    said = texts(dispatcher)[0]
+    assert "within 1 hour, 24x7, counted from now: by Sat 15 Mar, 13:00 IST." in said
+    assert "Support is outside business hours right now, but S0 is worked 24x7, so someone is on it." in said
+
+
+# Closing
+
+
+def test_confirming_closes_the_ticket(message, run):
+    file_ticket()
+
+    events, dispatcher = run(ActionCloseTicket(), message("yes", "affirm", slots={"followup_ref": "HLP-0001", "close_confirmed": "yes"}))
+
+    ticket = stored("HLP-0001")
+    assert ticket.status == "closed"
+    assert (ticket.history[-1].kind, ticket.history[-1].detail["from"], ticket.history[-1].detail["to"]) == ("status_changed", "open", "closed")
+    assert texts(dispatcher)[0].startswith("Done: HLP-0001 is closed.")
+    assert slot_sets(events) == dict.fromkeys(FOLLOWUP_SLOTS)
+
+
+def test_declining_keeps_the_ticket_open(message, run):
+    before = file_ticket()
+
+    _, dispatcher = run(ActionCloseTicket(), message("no", "deny", slots={"followup_ref": "HLP-0001", "close_confirmed": "no"}))
+
+    assert stored("HLP-0001") == before
+    assert texts(dispatcher) == ["OK, HLP-0001 stays open."]
+
+
+def test_cancelling_a_follow_up_clears_it(message, run):
+    events, dispatcher = run(ActionCancelFollowup(), message("cancel", "cancel", slots={"followup_ref": "HLP-0001"}))
+
+    assert slot_sets(events) == dict.fromkeys(FOLLOWUP_SLOTS)
+    assert texts(dispatcher) == ["OK, I've left the ticket as it was."]
+
+
+# The finishing actions check ownership again
+
+
+FINISHED_FORMS = {
+    "comment": (ActionAddComment(), {"comment_text": "hijack"}),
+    "severity": (ActionChangeSeverity(), {"new_severity": "S0", "escalation_reason": "mine now"}),
+    "close": (ActionCloseTicket(), {"close_confirmed": "yes"}),
+}
+
+
+@pytest.mark.parametrize("form", sorted(FINISHED_FORMS))
+def test_a_followup_ref_pointing_at_someone_elses_ticket_changes_nothing(message, run, form):
+    action, answers = FINISHED_FORMS[form]
+    others = file_ticket(RAJ, severity="S2", title="Raj's secret project")
+
+    outputs = {
+        reference: run(action, message("yes", "affirm", slots={"followup_ref": reference, **answers}))
+        for reference in ("HLP-0001", "HLP-0404")
+    }
+
+    assert stored("HLP-0001") == others
+    events, dispatcher = outputs["HLP-0001"]
+    assert slot_sets(events) == dict.fromkeys(FOLLOWUP_SLOTS)
+    assert without("HLP-0001", (events, dispatcher.messages)) == without("HLP-0404", (outputs["HLP-0404"][0], outputs["HLP-0404"][1].messages))
+    assert "Raj" not in json.dumps(dispatcher.messages) and "HLP-0001" not in json.dumps(dispatcher.messages)
+
+
+# Talking to a person
+
+
+def handoff_tracker(message, **kwargs):
+    tracker = message("can I talk to a person?", "talk_to_human", **kwargs)
+    listen = next(i for i, event in enumerate(tracker.events) if event["event"] == "user")
+    tracker.events[listen:listen] = [
+        {"event": "user", "text": "the report still fails", "metadata": {}},
+        {"event": "bot", "text": "Sorry to hear that."},
+    ]
+    return tracker
+
+
+def test_inside_business_hours_a_person_takes_over_the_open_ticket_with_the_transcript(message, run):
+    file_ticket(severity="S2", filed=WED_11)
+
+    _, dispatcher = run(ActionTalkToHuman(), handoff_tracker(message))
+
+    last = stored("HLP-0001").history[-1]
+    assert (last.kind, last.at, last.author) == ("comment_added", WED_NOON, "assistant")
+    assert last.detail["text"] == (
+        "Handoff requested: the user asked for a person.\n\n"
+        "User: the report still fails\nAssistant: Sorry to hear that.\nUser: can I talk to a person?"
+    )
+    assert texts(dispatcher) == [
+        "I've asked the support team to take over HLP-0001 in person, with our conversation attached. "
+        "A support engineer will reply to priya@acme.example by Wed 12 Mar, 16:00 IST."
+    ]
+
+
+def test_outside_business_hours_an_open_s0_ticket_is_still_handed_over(message, run, clock):
+    file_ticket(severity="S0", filed=SAT_11)
+    clock(SAT_NOON)
+
+    _, dispatcher = run(ActionTalkToHuman(), handoff_tracker(message))
+
+    assert stored("HLP-0001").history[-1].detail["text"].startswith("Handoff requested")
+    assert texts(dispatcher)[0].endswith("A support engineer will reply to priya@acme.example by Sat 15 Mar, 13:00 IST.")
+
+
+def test_outside_business_hours_the_s0_ticket_is_handed_over_even_if_a_newer_one_is_not_s0(message, run, clock):
+    file_ticket(severity="S0", filed=SAT_11, title="Chats not assigned")
+    file_ticket(severity="S3", filed=SAT_11 + timedelta(minutes=30), title="Typo in a label")
+    clock(SAT_NOON)
+
+    _, dispatcher = run(ActionTalkToHuman(), handoff_tracker(message))
+
+    assert stored("HLP-0001").history[-1].detail["text"].startswith("Handoff requested")
+    assert len(stored("HLP-0002").history) == 1
+    assert "take over HLP-0001" in texts(dispatcher)[0]
+
+
+def test_outside_business_hours_without_an_s0_ticket_says_when_support_opens(message, run, clock):
+    before = file_ticket(severity="S2", filed=SAT_11)
+    clock(SAT_NOON)
+
+    _, dispatcher = run(ActionTalkToHuman(), handoff_tracker(message))
+
+    assert stored("HLP-0001") == before
+    said = texts(dispatcher)[0]
+    assert said.startswith("Support is closed right now; people are back Mon 17 Mar, 09:00 IST. ")
+    assert "You can email support@haptik.ai, or file a ticket now" in said
+    assert buttons(dispatcher) == [("File a ticket", "/file_ticket")]
+
+
+def test_inside_business_hours_without_a_ticket_offers_to_file_one(message, run):
+    file_ticket(status="closed")
+
+    _, dispatcher = run(ActionTalkToHuman(), handoff_tracker(message))
+
+    assert texts(dispatcher) == [
+        "A person from support can help best with a ticket that has the details. Shall I file one? Or email support at support@haptik.ai."]
+    assert buttons(dispatcher) == [("File a ticket", "/file_ticket")]
+
+
+def test_an_unverified_user_is_never_handed_over_on_an_existing_ticket(message, run):
+    before = file_ticket()
+
+    _, dispatcher = run(ActionTalkToHuman(), handoff_tracker(message, token=None))
+
+    assert stored("HLP-0001") == before
+    assert texts(dispatcher)[0].startswith("A person from support can help best with a ticket")
