@@ -10,12 +10,13 @@ MODEL       := models/current.tar.gz
 # Everything the trained model depends on: a change to any of these retrains.
 MODEL_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: help setup train run test lock clean
+.PHONY: help setup train run test browser lock clean
 
 help:
-	@echo "make run    set up, train if needed, start the bot (REST on :5005, actions on :5055)"
+	@echo "make run    set up, train if needed, start the bot (REST on :5005, actions on :5055, widget on :8080)"
 	@echo "make test   set up, train if needed, run the whole test suite"
 	@echo "make train  train the Rasa model if its inputs changed"
+	@echo "make browser  install Debian's chromium for the widget's browser tests, if missing"
 	@echo "make lock   re-pin requirements.txt from requirements.in"
 	@echo "make clean  remove the venv, models and local data"
 
@@ -42,8 +43,15 @@ $(MODEL): $(INSTALLED) $(MODEL_INPUTS)
 run: $(MODEL)
 	@scripts/run.sh
 
-test: $(MODEL)
+test: $(MODEL) browser
 	$(BIN)/python -m pytest
+
+# The widget's browser tests drive Debian's chromium through Playwright (never `playwright
+# install`: no browser downloads). A no-op once it is there.
+browser:
+	@[ -x /usr/bin/chromium ] || { echo "==> installing Debian's chromium for the browser tests"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -q && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 lock: $(INSTALLED)
 	$(BIN)/python -m pip install -r requirements.in
