@@ -18,7 +18,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from helpdesk.config import Settings, load_settings
-from helpdesk.store import Requester, TicketDraft
+from tests.drafts import make_draft  # noqa: F401 (re-exported for the delivery tests)
 
 SECRET = "webhook-s3cret"
 FILED = datetime(2026, 11, 25, 4, 30, tzinfo=timezone.utc)
@@ -139,25 +139,6 @@ def deployment(tmp_path: Path, targets: list[dict[str, Any]], **overrides: str) 
         **overrides,
     }
     return load_settings(env=env), env
-
-
-def make_draft(**changes: Any) -> TicketDraft:
-    values: dict[str, Any] = {
-        "requester": Requester("priya@example.com", "Priya", "Acme Retail"),
-        "title": "Chats are not assigned to agents",
-        "description": "Since 10:00 no chat reaches an agent.",
-        "bot_or_area": "retail-bot",
-        "environment": "production",
-        "since": "this morning",
-        "impact": "all customers",
-        "links": (),
-        "assessed_severity": "S0",
-        "final_severity": "S0",
-        "conversation_id": "conv-1",
-        "idempotency_key": None,
-    }
-    values.update(changes)
-    return TicketDraft(**values)
 
 
 def confirmed_tracker(draft_id: str, sender: str = "conv-1", description: str = "The bot stopped replying on WhatsApp.") -> Tracker:

@@ -11,7 +11,8 @@ import yaml
 
 from helpdesk.config import PROJECT_ROOT
 from helpdesk.policy import Policy, load_policy
-from helpdesk.store import Requester, TicketDraft, TicketStore
+from helpdesk.store import TicketDraft, TicketStore
+from tests.drafts import make_draft as realistic_draft
 
 REAL_POLICY_FILE = PROJECT_ROOT / "support-policy.yml"
 
@@ -48,24 +49,4 @@ def store(tmp_path: Path) -> TicketStore:
 @pytest.fixture
 def make_draft() -> Callable[..., TicketDraft]:
     """A realistic draft; keyword arguments replace its fields."""
-    return _draft
-
-
-def _draft(**changes: Any) -> TicketDraft:
-    values: dict[str, Any] = {
-        "requester": Requester("priya@example.com", "Priya", "Acme Retail"),
-        "title": "Chats are not assigned to agents",
-        "description": "Since 10:00 no chat reaches an agent.",
-        "bot_or_area": "retail-bot",
-        "environment": "production",
-        "since": "this morning",
-        "impact": "all customers",
-        "links": ("https://example.com/chat/1",),
-        "assessed_severity": "S0",
-        "final_severity": "S0",
-        "severity_set_by_user": False,
-        "conversation_id": "conv-1",
-        "idempotency_key": None,
-    }
-    values.update(changes)
-    return TicketDraft(**values)
+    return realistic_draft
