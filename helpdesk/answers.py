@@ -42,7 +42,8 @@ RESPONSE_TIMES = Button("Response times", "/ask_response_times_all")
 SEVERITY_LEVELS = Button("Severity levels", "/ask_severity_levels")
 CONTACT = Button("Contact support", "/ask_contact")
 DOCS = Button("Documentation", "/ask_docs")
-MENU = (FILE_TICKET, RESPONSE_TIMES, SEVERITY_LEVELS, CONTACT, DOCS)
+MY_TICKETS = Button("My tickets", "/my_tickets")
+MENU = (FILE_TICKET, RESPONSE_TIMES, MY_TICKETS, CONTACT, DOCS)
 
 TOPIC_TITLES = {
     "report_problem": "Report a problem",
@@ -57,6 +58,12 @@ TOPIC_TITLES = {
     "ask_contact": "Contacting support",
     "ask_after_filing": "What happens after filing",
     "ask_docs": "Documentation",
+    "ticket_status": "Status of a ticket",
+    "my_tickets": "My tickets",
+    "add_details": "Add details to a ticket",
+    "escalate": "Change a ticket's severity",
+    "close_ticket": "Close a ticket",
+    "talk_to_human": "Talk to a person",
     "help_menu": "What you can do",
     "greet": "Just saying hi",
     "cancel": "Cancel what we're doing",
@@ -67,8 +74,8 @@ TOPIC_TITLES = {
 def help_menu() -> Reply:
     return Reply(
         "I'm the Help assistant. I can file a support ticket for you and tell you when to "
-        "expect a response, explain severities and response times, and point you to the "
-        "docs or the support team. What do you need?",
+        "expect a response, follow up on your tickets, explain severities and response "
+        "times, and point you to the docs or the support team. What do you need?",
         MENU,
     )
 

@@ -241,3 +241,27 @@ def test_help_menu_mid_form_shows_the_menu_text_without_buttons(make_tracker, ru
 
     assert "Help assistant" in texts(dispatcher)[0]
     assert buttons(dispatcher) == []
+
+
+def test_an_edited_policy_file_changes_the_answer_without_retraining(make_tracker, run, monkeypatch, tmp_path):
+    """What an operator does: edit support-policy.yml and restart the action server."""
+    import yaml
+
+    import actions.common
+    import helpdesk.policy
+    from helpdesk.config import PROJECT_ROOT
+
+    policy = yaml.safe_load((PROJECT_ROOT / "support-policy.yml").read_text())
+    policy["severities"]["S1"]["first_response_hours"] = 2
+    policy["contact"]["email"] = "help@example.org"
+    edited = tmp_path / "support-policy.yml"
+    edited.write_text(yaml.safe_dump(policy))
+    monkeypatch.setenv("HELPDESK_POLICY_FILE", str(edited))
+    actions.common.settings.cache_clear()
+    helpdesk.policy.default_policy.cache_clear()  # a restarted server reads the file afresh
+
+    s1 = texts(answer(make_tracker, run, "how fast for S1?", "ask_response_time", entities=[entity("severity", "S1")]))[0]
+    contact = texts(answer(make_tracker, run, "how do I reach support", "ask_contact"))[0]
+
+    assert "within 2 hours during business hours" in s1
+    assert "help@example.org" in contact and "support@haptik.ai" not in contact

@@ -11,7 +11,7 @@ SUPPORT_EMAIL = "support@haptik.ai"
 MENU = [
     ("File a ticket", "/file_ticket"),
     ("Response times", "/ask_response_times_all"),
-    ("Severity levels", "/ask_severity_levels"),
+    ("My tickets", "/my_tickets"),
     ("Contact support", "/ask_contact"),
     ("Documentation", "/ask_docs"),
 ]

@@ -34,7 +34,7 @@ def payloads(reply: Reply) -> list[str]:
 def test_help_menu_offers_the_main_topics():
     reply = answers.help_menu()
     assert "file a support ticket" in reply.text
-    assert payloads(reply) == ["/file_ticket", "/ask_response_times_all", "/ask_severity_levels", "/ask_contact", "/ask_docs"]
+    assert payloads(reply) == ["/file_ticket", "/ask_response_times_all", "/my_tickets", "/ask_contact", "/ask_docs"]
 
 
 def test_response_time_of_a_blocker_runs_around_the_clock(real_policy):
