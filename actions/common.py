@@ -10,6 +10,7 @@ from typing import Any, Iterator
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from channels.text import FULL_TEXT_KEY
 from helpdesk import identity
 from helpdesk.answers import Reply
 from helpdesk.config import Settings, load_settings
@@ -104,11 +105,30 @@ def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
+def full_text(message: dict[str, Any]) -> str:
+    """A user message (its event or parse data) as typed: the channel gives NLU only the
+    start of a long message and keeps the whole in metadata.full_text (channels/text.py)."""
+    metadata = message.get("metadata")
+    whole = metadata.get(FULL_TEXT_KEY) if isinstance(metadata, dict) else None
+    return whole if isinstance(whole, str) else (message.get("text") or "")
+
+
+def latest_full_text(tracker: Tracker) -> str:
+    return full_text(tracker.latest_message)
+
+
+def as_typed(value: Any, tracker: Tracker) -> str:
+    """A slot value the form took from the latest message, whole: slot mappings see only
+    the start of a long message, as NLU does."""
+    text = str(value or "").strip()
+    return latest_full_text(tracker).strip() if text == latest_text(tracker).strip() else text
+
+
 def last_typed_text(tracker: Tracker) -> str:
     """The user's last typed message: a button click ("/intent") stands for an earlier one,
     e.g. the message a "did you mean ...?" button clarified."""
     for event in reversed(tracker.events):
-        text = (event.get("text") or "").strip() if event.get("event") == "user" else ""
+        text = full_text(event).strip() if event.get("event") == "user" else ""
         if text and not text.startswith("/"):
             return text
     return ""

@@ -18,7 +18,9 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_intent, latest_text, now, policy, send, signed_in_user, stated_level, store
+from actions.common import (
+    as_typed, full_text, latest_intent, latest_text, now, policy, send, signed_in_user, stated_level, store,
+)
 from actions.form_validation import PatientFormValidation
 from helpdesk import followup, sla
 from helpdesk.answers import Button, Reply
@@ -60,7 +62,7 @@ def transcript(tracker: Tracker) -> str:
     """The conversation so far, as support reads it when a person takes over."""
     lines = []
     for event in tracker.events:
-        text = (event.get("text") or "").strip()
+        text = (full_text(event) if event.get("event") == "user" else event.get("text") or "").strip()
         if text and event.get("event") in ("user", "bot"):
             lines.append(f"{'User' if event['event'] == 'user' else 'Assistant'}: {text}")
     return "\n".join(lines[-TRANSCRIPT_TURNS:])
@@ -153,7 +155,7 @@ class _FollowupFormValidation(PatientFormValidation, ABC):
         return {"requested_slot": None, "followup_ref": None}
 
     def _text(self, slot: str, value: Any, reason: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        text = str(value or "").strip()
+        text = as_typed(value, tracker)
         return {slot: text} if text else self.reject(slot, reason, dispatcher, tracker)
 
 

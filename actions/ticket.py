@@ -15,8 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    last_typed_text, latest_intent, latest_text, nlu_severity, now, policy, requester, send, stated_level,
-    store,
+    as_typed, last_typed_text, latest_full_text, latest_intent, nlu_severity, now, policy, requester,
+    send, stated_level, store,
 )
 from actions.form_validation import PatientFormValidation
 from helpdesk import details, filing, sla
@@ -46,7 +46,7 @@ def opening_description(tracker: Tracker) -> str | None:
     "inform"), which in a Help widget is nearly always a problem in few words. A "did you
     mean ...?" button stands for the message it clarified.
     """
-    intent, text = latest_intent(tracker), latest_text(tracker).strip()
+    intent, text = latest_intent(tracker), latest_full_text(tracker).strip()
     if intent == "report_problem" and text.startswith("/"):
         text = last_typed_text(tracker)
     describes = intent == "report_problem" or (intent == "inform" and len(text.split()) >= MIN_STATEMENT_WORDS)
@@ -158,7 +158,7 @@ class ValidateTicketForm(PatientFormValidation):
         return events
 
     def validate_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        text = str(value or "").strip()
+        text = as_typed(value, tracker)
         if len(re.findall(r"\w", text)) < 3:
             return self.reject("description", "Could you describe the problem in a few words? For example: \"the bot stopped replying on WhatsApp\".", dispatcher, tracker)
         return from_description(text, tracker)

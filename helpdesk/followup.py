@@ -91,7 +91,7 @@ def my_tickets(policy: Policy, tickets: list[Ticket]) -> Reply:
         f"first response due {format_due(t.due_at, tz)})"
         for t in tickets
     ]
-    return Reply(f"Your open tickets, newest first:\n" + "\n".join(lines),
+    return Reply("Your open tickets, newest first:\n" + "\n".join(lines),
                  tuple(Button(f"Status of {t.reference}", f'/ticket_status{{"ticket_ref": "{t.reference}"}}') for t in tickets[:5]))
 
 

@@ -7,6 +7,7 @@ ports, with a throwaway ticket database, and stops them at the end.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -33,6 +34,8 @@ class Servers:
     endpoints: Path
     database_url: str
     env: dict[str, str]
+    rasa_pid: int | None = None
+    """The Rasa server's process id, to read its memory from /proc."""
 
     def say(self, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
         """One user turn over the REST channel; returns the bot's messages."""
@@ -41,16 +44,25 @@ class Servers:
         response.raise_for_status()
         return response.json()
 
+    def tracker(self, sender: str) -> dict:
+        """The conversation as Rasa keeps it (events, slots), from its HTTP API."""
+        response = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30)
+        response.raise_for_status()
+        return response.json()
 
     def file_ticket(self, sender: str, description: str, metadata: dict | None = None) -> str:
         """Files a ticket by conversation, answering whatever the bot asks; returns the receipt."""
-        said = _text(self.say(sender, description, metadata))
+        return self.answer_until_filed(sender, texts(self.say(sender, description, metadata)), metadata)
+
+    def answer_until_filed(self, sender: str, said: str, metadata: dict | None = None) -> str:
+        """Answers the ticket form from the question in `said` (the bot's last words) until
+        the ticket is filed; returns the receipt."""
         for _ in range(12):
             if "is filed as" in said:
                 return said
             answer = next((reply for question, reply in ANSWERS if question in said), None)
             assert answer is not None, f"unexpected question from the bot: {said}"
-            said = _text(self.say(sender, answer, metadata))
+            said = texts(self.say(sender, answer, metadata))
         raise AssertionError(f"no ticket filed; the bot last said: {said}")
 
 
@@ -67,7 +79,12 @@ ANSWERS = (
 """What a test user answers to each of the ticket form's questions, by a phrase of the question."""
 
 
-def _text(replies: list[dict]) -> str:
+REFERENCE = re.compile(r"\bHLP-\d{4,}\b")
+"""A ticket reference as the bot quotes it."""
+
+
+def texts(replies: list[dict]) -> str:
+    """The text of the bot's messages in one turn, one per line."""
     return "\n".join(reply.get("text") or "" for reply in replies)
 
 
@@ -104,26 +121,43 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
 
     started: list[subprocess.Popen] = []
     try:
-        action_log = tmp / "actions.log"
-        started.append(_start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)], env, action_log))
-        rasa_log = tmp / "rasa.log"
-        started.append(_start(
-            # --cors "*" as in scripts/run.sh: the widget's page, on another port, calls Rasa from a browser.
-            [str(BIN / "rasa"), "run", "--enable-api", "--cors", "*", "--port", str(rasa_port), "--model", str(MODEL),
-             "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
-            env, rasa_log,
-        ))
+        action_log, rasa_log = tmp / "actions.log", tmp / "rasa.log"
+        started.append(spawn_action_server(action_port, env, action_log))
+        started.append(spawn_rasa_server(rasa_port, endpoints, env, rasa_log))
         wait_until_up(f"http://127.0.0.1:{action_port}/health", started[0], action_log)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/status", started[1], rasa_log)
-        yield Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", endpoints, database_url, env)
+        yield Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", endpoints, database_url, env,
+                      rasa_pid=started[1].pid)
     finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(*started)
+
+
+def spawn_action_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """The action server as scripts/run.sh starts it, on `port`; not waited for."""
+    return _start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)], env, log)
+
+
+def spawn_rasa_server(port: int, endpoints: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """The Rasa server as scripts/run.sh starts it (the repository's credentials.yml), on
+    `port` with `endpoints`; not waited for."""
+    return _start(
+        # --cors "*" as in scripts/run.sh: the widget's page, on another port, calls Rasa from a browser.
+        [str(BIN / "rasa"), "run", "--enable-api", "--cors", "*", "--port", str(port), "--model", str(MODEL),
+         "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
+        env, log,
+    )
+
+
+def stop(*processes: subprocess.Popen) -> None:
+    """Asks each process to stop, and kills the ones that have not within 20 s."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
