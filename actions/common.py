@@ -82,8 +82,19 @@ def _metadata_values(tracker: Tracker, key: str) -> Iterator[Any]:
 
 def nlu_severity(tracker: Tracker) -> dict[str, Any] | None:
     """The severity components.severity read from the latest message, if any."""
-    reading = tracker.latest_message.get("severity")
+    return severity_reading(tracker.latest_message)
+
+
+def severity_reading(parse_data: dict[str, Any]) -> dict[str, Any] | None:
+    """The severity components.severity read from one parsed message, if any."""
+    reading = parse_data.get("severity")
     return reading if isinstance(reading, dict) and reading.get("name") else None
+
+
+def previous_user_event(tracker: Tracker) -> dict[str, Any] | None:
+    """The user message before the latest one: what a "yes" may be agreeing to."""
+    users = [event for event in tracker.events if event.get("event") == "user"]
+    return users[-2] if len(users) >= 2 else None
 
 
 LEVEL = re.compile(r"(?<!['’])\bs\s?([0-9])\b", re.IGNORECASE)
@@ -124,14 +135,14 @@ def as_typed(value: Any, tracker: Tracker) -> str:
     return latest_full_text(tracker).strip() if text == latest_text(tracker).strip() else text
 
 
-def last_typed_text(tracker: Tracker) -> str:
-    """The user's last typed message: a button click ("/intent") stands for an earlier one,
-    e.g. the message a "did you mean ...?" button clarified."""
+def last_typed_message(tracker: Tracker) -> dict[str, Any] | None:
+    """The user's last typed message (its event): a button click ("/intent") stands for an
+    earlier one, e.g. the message a "did you mean ...?" button clarified."""
     for event in reversed(tracker.events):
         text = full_text(event).strip() if event.get("event") == "user" else ""
         if text and not text.startswith("/"):
-            return text
-    return ""
+            return event
+    return None
 
 
 def latest_intent(tracker: Tracker) -> str | None:

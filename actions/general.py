@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.events import FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import policy, send
+from actions.common import latest_intent, policy, previous_user_event, send
 from helpdesk import answers
 
 
@@ -58,11 +58,16 @@ class ActionGiveUp(Action):
 
 
 class ActionAcknowledge(Action):
-    """A "yes" or "no" that answers no question, such as a second click on "Yes, file it"."""
+    """A "yes" or "no" outside any form: a "yes" to the offer to file a problem the bot just
+    rated starts that ticket; otherwise, e.g. a second click on "Yes, file it", it is noted."""
 
     def name(self) -> str:
         return "action_acknowledge"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        earlier = previous_user_event(tracker)
+        offered = earlier is not None and (earlier.get("parse_data") or {}).get("intent", {}).get("name") == "ask_severity_of_problem"
+        if offered and latest_intent(tracker) == "affirm":
+            return [FollowupAction("action_start_ticket")]
         send(dispatcher, answers.acknowledgement(tracker.get_slot("last_ticket_ref")))
         return []

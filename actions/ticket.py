@@ -4,6 +4,7 @@ the severity with the user, confirm, and file exactly once."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 import logging
 import re
 import uuid
@@ -15,8 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    as_typed, last_typed_text, latest_full_text, latest_intent, nlu_severity, now, policy, requester,
-    send, stated_level, store,
+    as_typed, full_text, last_typed_message, latest_full_text, latest_intent, nlu_severity, now, policy,
+    previous_user_event, requester, send, severity_reading, stated_level, store,
 )
 from actions.form_validation import PatientFormValidation
 from helpdesk import details, filing, sla
@@ -36,30 +37,53 @@ DRAFT_SLOTS = DETAIL_SLOTS + (
 
 ENVIRONMENTS = ("production", "staging", "unknown")
 MIN_STATEMENT_WORDS = 3
+RULE_STARTED = ("report_problem", "file_ticket", "inform")
+"""Intents after which data/ticket/rules.yml itself opens the ticket form."""
 NOT_SURE = re.compile(r"\b(not sure|don'?t know|dunno|no idea|unsure|both|either)\b", re.IGNORECASE)
 
 
-def opening_description(tracker: Tracker) -> str | None:
+@dataclass(frozen=True)
+class Problem:
+    """A problem as the user described it, and NLU's severity reading of that message."""
+
+    text: str
+    reading: dict[str, Any] | None
+
+
+def opening_problem(tracker: Tracker) -> Problem | None:
     """The problem the opening message describes, if it describes one.
 
     A problem report is one; so is a longer statement made outside any question (NLU's
     "inform"), which in a Help widget is nearly always a problem in few words. A "did you
-    mean ...?" button stands for the message it clarified.
+    mean ...?" button stands for the message it clarified, and a "yes" or "file a ticket"
+    right after the bot rated a described problem stands for that description.
     """
     intent, text = latest_intent(tracker), latest_full_text(tracker).strip()
+    earlier = previous_user_event(tracker)
+    if intent in ("affirm", "file_ticket") and earlier and _intent_of(earlier) == "ask_severity_of_problem":
+        return _problem_in(earlier)
     if intent == "report_problem" and text.startswith("/"):
-        text = last_typed_text(tracker)
+        clarified = last_typed_message(tracker)
+        return _problem_in(clarified) if clarified else None
     describes = intent == "report_problem" or (intent == "inform" and len(text.split()) >= MIN_STATEMENT_WORDS)
-    return text if describes and text and not text.startswith("/") else None
+    return Problem(text, nlu_severity(tracker)) if describes and text and not text.startswith("/") else None
 
 
-def from_description(text: str, tracker: Tracker, keep_filled: bool = True) -> dict[str, Any]:
+def _problem_in(event: dict[str, Any]) -> Problem:
+    return Problem(full_text(event).strip(), severity_reading(event.get("parse_data") or {}))
+
+
+def _intent_of(event: dict[str, Any]) -> str | None:
+    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+def from_description(problem: Problem, tracker: Tracker, keep_filled: bool = True) -> dict[str, Any]:
     """The description, NLU's severity reading of it, and every detail it already answers.
 
     Details already in the slots are kept unless `keep_filled` is false (a new draft,
     whose slots may still hold an abandoned draft's values).
     """
-    reading = nlu_severity(tracker)
+    text, reading = problem.text, problem.reading
     slots: dict[str, Any] = {
         "description": text,
         "assessed_severity": reading["name"] if reading else None,
@@ -134,14 +158,17 @@ class ActionStartTicket(Action):
         who = requester(tracker)
         if who:
             slots.update(requester_email=who.email, requester_name=who.name, requester_account=who.account)
-        description = opening_description(tracker)
-        if description:
-            slots.update(from_description(description, tracker, keep_filled=False))
+        problem = opening_problem(tracker)
+        if problem:
+            slots.update(from_description(problem, tracker, keep_filled=False))
             dispatcher.utter_message(text="Sorry to hear that. I'll file a ticket for the support team; just a few quick questions first.")
         else:
             dispatcher.utter_message(text="Sure, let's file a ticket. I'll ask a few quick questions.")
         slots["user_severity"] = stated_level(tracker)
-        return [SlotSet(slot, value) for slot, value in slots.items()]
+        events = [SlotSet(slot, value) for slot, value in slots.items()]
+        # Rules open the form after a report or a request to file; a "yes" to an offer
+        # reaches here through action_acknowledge, so the form is opened from here.
+        return events if latest_intent(tracker) in RULE_STARTED else events + [FollowupAction("ticket_form")]
 
 
 class ValidateTicketForm(PatientFormValidation):
@@ -161,7 +188,7 @@ class ValidateTicketForm(PatientFormValidation):
         text = as_typed(value, tracker)
         if len(re.findall(r"\w", text)) < 3:
             return self.reject("description", "Could you describe the problem in a few words? For example: \"the bot stopped replying on WhatsApp\".", dispatcher, tracker)
-        return from_description(text, tracker)
+        return from_description(Problem(text, nlu_severity(tracker)), tracker)
 
     def validate_bot_or_area(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return self._required_text("bot_or_area", value, "Which bot or part of the platform is it? A name is enough.", dispatcher, tracker)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from action_helpers import buttons, texts
-from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.events import FollowupAction, UserUtteranceReverted
 
 from actions.general import ActionAskWhichTopic, ActionGiveUp, ActionGreet, ActionOutOfScope
 
@@ -70,3 +70,24 @@ def test_default_fallback_gives_menu_and_email_and_forgets_the_message(make_trac
     assert events == [UserUtteranceReverted()]
     assert SUPPORT_EMAIL in texts(dispatcher)[0]
     assert buttons(dispatcher) == MENU
+
+
+def test_yes_to_the_offer_to_file_a_rated_problem_starts_the_ticket(make_tracker, run):
+    from actions.general import ActionAcknowledge
+
+    tracker = make_tracker("yes", "affirm")
+    tracker.events[-1:-1] = [{"event": "user", "text": "is a 20 second delay a blocker?",
+                              "parse_data": {"intent": {"name": "ask_severity_of_problem"}}}]
+    events, dispatcher = run(ActionAcknowledge(), tracker)
+
+    assert events == [FollowupAction("action_start_ticket")]
+    assert dispatcher.messages == []
+
+
+def test_a_stray_yes_after_filing_names_the_filed_ticket(make_tracker, run):
+    from actions.general import ActionAcknowledge
+
+    events, dispatcher = run(ActionAcknowledge(), make_tracker("yes", "affirm", slots={"last_ticket_ref": "HLP-0042"}))
+
+    assert events == []
+    assert "HLP-0042 is already filed" in texts(dispatcher)[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from action_helpers import SIGNED_IN_USER, entity, severity_reading, slot_sets, texts
+from rasa_sdk.events import FollowupAction
 
 from actions.ticket import DRAFT_SLOTS, ActionStartTicket
 
@@ -151,3 +152,28 @@ def test_a_did_you_mean_button_stands_for_the_message_it_clarified(make_tracker,
 
     assert slot_sets(events)["description"] == "bot kinda weird since the update"
     assert slot_sets(events)["since"] == "since the update"
+
+
+def test_yes_after_a_rated_problem_files_that_problem(make_tracker, run):
+    tracker = make_tracker("yes please", "affirm", severity=severity_reading("S2", 0.3))
+    tracker.events[-1:-1] = [
+        {"event": "user", "text": "would chats not reaching agents on prod be a blocker?",
+         "parse_data": {"intent": {"name": "ask_severity_of_problem"}, "severity": severity_reading("S0", 0.9)}},
+        {"event": "bot", "text": "From your description, that sounds like S0 (Blocker)... Shall I file a ticket for it?"},
+    ]
+    events, dispatcher = run(ActionStartTicket(), tracker)
+
+    slots = slot_sets(events)
+    assert slots["description"] == "would chats not reaching agents on prod be a blocker?"
+    assert slots["assessed_severity"] == "S0", "the reading of the described problem, not of the yes"
+    assert slots["environment"] == "production"
+    assert texts(dispatcher)[0].startswith("Sorry to hear that.")
+    assert events[-1] == FollowupAction("ticket_form"), "no rule opens the form after a yes"
+
+
+def test_yes_after_anything_else_files_nothing_in_particular(make_tracker, run):
+    tracker = make_tracker("yes", "affirm", severity=severity_reading("S2", 0.3))
+    tracker.events[-1:-1] = [{"event": "user", "text": "what are your hours", "parse_data": {"intent": {"name": "ask_business_hours"}}}]
+    events, _ = run(ActionStartTicket(), tracker)
+
+    assert slot_sets(events)["description"] is None
