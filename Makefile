@@ -7,8 +7,9 @@ VENV        := .venv
 BIN         := $(VENV)/bin
 INSTALLED   := $(VENV)/.installed
 MODEL       := models/current.tar.gz
-# Everything the trained model depends on: a change to any of these retrains.
-MODEL_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+# Everything the trained model depends on: a change to any of these retrains. The folders
+# are listed too: their timestamps change when a file is added or removed.
+MODEL_INPUTS := config.yml domain.yml $(shell find data components -name __pycache__ -prune -o -type d -print -o -type f \( -name '*.yml' -o -name '*.py' \) -print 2>/dev/null)
 
 .PHONY: help setup train run test browser lock clean
 
@@ -17,6 +18,7 @@ help:
 	@echo "make test   set up, train if needed, run the whole test suite"
 	@echo "make train  train the Rasa model if its inputs changed"
 	@echo "make browser  install Debian's chromium for the widget's browser tests, if missing"
+	@echo "make bench  NLU quality, latency at 1 and 20 users, costs, next to rasa init's bot (about 5 min)"
 	@echo "make lock   re-pin requirements.txt from requirements.in"
 	@echo "make clean  remove the venv, models and local data"
 
@@ -60,3 +62,17 @@ lock: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) models .rasa var results
+
+# Abuse of the webhook next to a normal user: its p95 latency and Rasa's memory growth
+# (bench/edges.py, README "Robustness"); writes bench/edges.json. About a minute.
+.PHONY: bench-edges
+bench-edges: $(MODEL)
+	$(BIN)/python -m bench.edges
+
+# NLU quality on tests/nlu, latency of simulated users filing tickets at 1 and 20 at once,
+# training, cold start and memory, next to the `rasa init` bot measured in the same run
+# (bench/run.py, README "Benchmarks"). Trains both itself; writes bench/results.json,
+# bench/results.md and the README's table. About 5 minutes on 2 cores.
+.PHONY: bench
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run

@@ -14,6 +14,11 @@ file under --heldout (a folder of Rasa YAML NLU files, or one file), and reports
 - intent: accuracy and macro-F1 over all examples; macro-F1 averages the intents present
   in the held-out truth (a prediction of any other label, e.g. nlu_fallback, counts as
   a miss of the true intent);
+- entities: precision / recall / F1 per entity type and over all, an extracted entity
+  counting only when its type and character span match an annotation exactly; only
+  over the files that annotate entities at all, since a file written without
+  annotations (the severity set) would turn every correct extraction into a false
+  positive;
 - latency: per-message parse time, and the severity component's own time when it can
   be reached in the loaded graph.
 
@@ -36,6 +41,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 REPO = Path(__file__).resolve().parent.parent
 LEVELS = ["S0", "S1", "S2", "S3"]
+ENTITY_TYPES = ["severity", "environment", "email", "ticket_ref"]
 
 
 def quiet_logs() -> None:
@@ -84,7 +90,7 @@ def severity_label(metadata: Any) -> Optional[str]:
 
 
 def load_examples(files: Sequence[Path]) -> List[Dict[str, Any]]:
-    """Held-out examples as dicts: text, intent, severity (or None), file."""
+    """Held-out examples as dicts: text, intent, severity (or None), annotated entity spans, file."""
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = []
@@ -97,10 +103,16 @@ def load_examples(files: Sequence[Path]) -> List[Dict[str, Any]]:
                     "text": message.get("text"),
                     "intent": message.get("intent"),
                     "severity": severity_label(message.get("metadata")),
+                    "entities": spans(message.get("entities")),
                     "file": display(path),
                 }
             )
     return examples
+
+
+def spans(entities: Any) -> List[Tuple[str, int, int]]:
+    """(type, start, end) of each entity, the form annotations and extractions are compared in."""
+    return [(e["entity"], e["start"], e["end"]) for e in entities or [] if "start" in e and "end" in e]
 
 
 def display(path: Path) -> str:
@@ -143,6 +155,7 @@ def parse_all(agent: Any, examples: List[Dict[str, Any]]) -> List[float]:
             ex["predicted_severity"] = severity["name"] if severity else None
             ex["severity_confidence"] = severity["confidence"] if severity else None
             ex["cues"] = severity["cues"] if severity else None
+            ex["predicted_entities"] = spans(parsed.get("entities"))
     finally:
         loop.close()
     return times
@@ -249,6 +262,47 @@ def intent_report(examples: List[Dict[str, Any]]) -> Dict[str, Any]:
     }
 
 
+def entity_report(examples: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Exact-span scores over the files with at least one entity annotation."""
+    annotated = sorted({e["file"] for e in examples if e["entities"]})
+    scored = [e for e in examples if e["file"] in annotated]
+    counts = {t: {"tp": 0, "fp": 0, "fn": 0} for t in ENTITY_TYPES}
+    errors = []
+    for ex in scored:
+        truth = {s for s in ex["entities"] if s[0] in counts}
+        found = {s for s in ex["predicted_entities"] if s[0] in counts}
+        for kind, matched in (("tp", truth & found), ("fp", found - truth), ("fn", truth - found)):
+            for span in matched:
+                counts[span[0]][kind] += 1
+        if truth != found:
+            errors.append({
+                "text": ex["text"],
+                "missed": [list(s) for s in sorted(truth - found)],
+                "spurious": [list(s) for s in sorted(found - truth)],
+                "file": ex["file"],
+            })
+    total = {k: sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn")}
+    return {
+        "files": annotated,
+        "n_examples": len(scored),
+        "micro": prf(**total),
+        "per_type": {t: prf(**c) for t, c in counts.items()},
+        "errors": errors,
+    }
+
+
+def prf(tp: int, fp: int, fn: int) -> Dict[str, Any]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "support": tp + fn,
+    }
+
+
 def print_summary(report: Dict[str, Any]) -> None:
     sev, intent = report["severity"], report["intent"]
     print(f"model: {report['model']}")
@@ -274,6 +328,12 @@ def print_summary(report: Dict[str, Any]) -> None:
         f"\nintent  n={intent['n']}  accuracy={intent['accuracy']}"
         f"  macro-F1={intent['macro_f1']}"
     )
+    ent = report["entities"]
+    print(f"\nentities  over {', '.join(ent['files'])}  micro-F1={ent['micro']['f1']}")
+    for kind, s in ent["per_type"].items():
+        print(f"  {kind:<12} P={s['precision']:.3f}  R={s['recall']:.3f}  F1={s['f1']:.3f}  n={s['support']}")
+    for err in ent["errors"]:
+        print(f"  missed {err['missed']} spurious {err['spurious']}: {err['text']}")
     lat = report["latency"]
     print(f"\nlatency: parse {lat['parse']}")
     print(f"         severity component {lat['severity_component']}")
@@ -299,6 +359,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "n_examples": len(examples),
         "severity": severity_report(examples),
         "intent": intent_report(examples),
+        "entities": entity_report(examples),
         "latency": {
             "parse": latency_summary(parse_times),
             "severity_component": latency_summary(component_times),

@@ -22,7 +22,9 @@ pids+=($!)
 # replays tickets journaled while the database was down.
 "$BIN/helpdesk" deliver --forever &
 pids+=($!)
-"$BIN/rasa" run --enable-api --cors "*" --port "$RASA_PORT" \
+# `rasa` through scripts/rasa_server.py: the same server minus work Rasa 3.6 repeats on
+# every turn, which profiling found to be most of a ticket turn's CPU (README, "Benchmarks").
+"$BIN/python" scripts/rasa_server.py run --enable-api --cors "*" --port "$RASA_PORT" \
   --model models/current.tar.gz --endpoints endpoints.yml --credentials credentials.yml &
 pids+=($!)
 # The widget page (widget/server.py): a browser on :$WIDGET_PORT talks to Rasa, hence --cors above.

@@ -138,11 +138,12 @@ def spawn_action_server(port: int, env: dict[str, str], log: Path) -> subprocess
 
 
 def spawn_rasa_server(port: int, endpoints: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
-    """The Rasa server as scripts/run.sh starts it (the repository's credentials.yml), on
-    `port` with `endpoints`; not waited for."""
+    """The Rasa server as scripts/run.sh starts it (through scripts/rasa_server.py, with the
+    repository's credentials.yml), on `port` with `endpoints`; not waited for."""
     return _start(
         # --cors "*" as in scripts/run.sh: the widget's page, on another port, calls Rasa from a browser.
-        [str(BIN / "rasa"), "run", "--enable-api", "--cors", "*", "--port", str(port), "--model", str(MODEL),
+        [str(BIN / "python"), str(ROOT / "scripts" / "rasa_server.py"), "run", "--enable-api", "--cors", "*",
+         "--port", str(port), "--model", str(MODEL),
          "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
         env, log,
     )
