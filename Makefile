@@ -18,7 +18,7 @@ help:
 	@echo "make test   set up, train if needed, run the whole test suite"
 	@echo "make train  train the Rasa model if its inputs changed"
 	@echo "make browser  install Debian's chromium for the widget's browser tests, if missing"
-	@echo "make bench  NLU quality, latency at 1 and 20 users, costs, next to rasa init's bot (about 5 min)"
+	@echo "make bench  NLU quality, latency at 1 and 20 users, costs, next to rasa init's bot (about 3 min)"
 	@echo "make lock   re-pin requirements.txt from requirements.in"
 	@echo "make clean  remove the venv, models and local data"
 
@@ -72,7 +72,7 @@ bench-edges: $(MODEL)
 # NLU quality on tests/nlu, latency of simulated users filing tickets at 1 and 20 at once,
 # training, cold start and memory, next to the `rasa init` bot measured in the same run
 # (bench/run.py, README "Benchmarks"). Trains both itself; writes bench/results.json,
-# bench/results.md and the README's table. About 5 minutes on 2 cores.
+# bench/results.md and the README's table. About 3 minutes on 2 cores.
 .PHONY: bench
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.run

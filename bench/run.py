@@ -9,7 +9,7 @@ with `rasa init --no-prompt`), scores ours on the held-out NLU files, then serve
 on 127.0.0.1 and lets simulated users talk to them in alternating rounds (bench/
 compare.py): one user, then 20 at once, filing tickets (ours) or running the init bot's
 mood conversation (baseline), about as many turns for both. Writes results.json and
-results.md to --out, and the table into README.md between its bench markers. About 4
+results.md to --out, and the table into README.md between its bench markers. About 3
 minutes on 2 cores.
 """
 

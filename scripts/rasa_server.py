@@ -1,4 +1,4 @@
-"""`rasa`, minus work Rasa 3.6 repeats on every turn without need.
+"""`rasa`, minus work Rasa 3.6 does on every turn without need.
 
 Usage: exactly like the `rasa` command, e.g. `python scripts/rasa_server.py run --enable-api`
 (scripts/run.sh starts the Rasa server this way).
@@ -18,19 +18,28 @@ server behaves as before: same checks, same outcomes, same errors; only the cost
   class by walking all subclasses of `Event`, for every event of the conversation on
   every turn (a filed ticket is about 100 events): about a fifth of the remaining CPU.
   Here the name-to-class table is built once; a name not in it takes Rasa's own path.
+- The SQL tracker store reads a conversation as one ORM object per event, of which it
+  uses one column, and writes each new event as its own ORM object. Here the same query
+  reads just that column and the same rows go in with one multi-row INSERT: about 2 ms
+  less CPU a turn, 4 ms on the turn that files a ticket (25 new events).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from typing import Any, Optional
 
+import sqlalchemy as sa
 from jsonschema import exceptions, validators
 from rasa.__main__ import main
 from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
 
 
@@ -96,8 +105,44 @@ def _resolve_by_type(type_name: str, default: Optional[type[Event]] = None) -> O
     return _event_classes().get(type_name) or _resolve_event_type(type_name, default)
 
 
+async def _retrieve(
+    self: SQLTrackerStore, sender_id: str, fetch_events_from_all_sessions: bool
+) -> Optional[DialogueStateTracker]:
+    """Rasa's query for the conversation's events, reading only their `data` column."""
+    with self.session_scope() as session:
+        query = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
+        events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+    if self.domain and events:
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+    return None
+
+
+async def _save(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
+    """Rasa's rows for the events not stored yet, in one INSERT."""
+    await self.stream_events(tracker)
+    with self.session_scope() as session:
+        rows = [_event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+        if rows:
+            session.execute(sa.insert(self.SQLEvent.__table__), rows)
+        session.commit()
+
+
+def _event_row(sender_id: str, event: Event) -> dict[str, Any]:
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
+
+
 RemoteAction._validate_action_result = _validate_action_result
 Event.resolve_by_type = staticmethod(_resolve_by_type)
+SQLTrackerStore._retrieve = _retrieve
+SQLTrackerStore.save = _save
 
 if __name__ == "__main__":
     sys.argv[0] = "rasa"
