@@ -91,6 +91,11 @@ def severity_reading(parse_data: dict[str, Any]) -> dict[str, Any] | None:
     return reading if isinstance(reading, dict) and reading.get("name") else None
 
 
+def intent_of(event: dict[str, Any]) -> str | None:
+    """The intent NLU gave one user message event."""
+    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+
+
 def previous_user_event(tracker: Tracker) -> dict[str, Any] | None:
     """The user message before the latest one: what a "yes" may be agreeing to."""
     users = [event for event in tracker.events if event.get("event") == "user"]

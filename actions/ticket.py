@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    as_typed, full_text, last_typed_message, latest_full_text, latest_intent, nlu_severity, now, policy,
+    as_typed, full_text, intent_of, last_typed_message, latest_full_text, latest_intent, nlu_severity, now, policy,
     previous_user_event, requester, send, severity_reading, stated_level, store,
 )
 from actions.form_validation import PatientFormValidation
@@ -60,7 +60,7 @@ def opening_problem(tracker: Tracker) -> Problem | None:
     """
     intent, text = latest_intent(tracker), latest_full_text(tracker).strip()
     earlier = previous_user_event(tracker)
-    if intent in ("affirm", "file_ticket") and earlier and _intent_of(earlier) == "ask_severity_of_problem":
+    if intent in ("affirm", "file_ticket") and earlier and intent_of(earlier) == "ask_severity_of_problem":
         return _problem_in(earlier)
     if intent == "report_problem" and text.startswith("/"):
         clarified = last_typed_message(tracker)
@@ -71,10 +71,6 @@ def opening_problem(tracker: Tracker) -> Problem | None:
 
 def _problem_in(event: dict[str, Any]) -> Problem:
     return Problem(full_text(event).strip(), severity_reading(event.get("parse_data") or {}))
-
-
-def _intent_of(event: dict[str, Any]) -> str | None:
-    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
 
 
 def from_description(problem: Problem, tracker: Tracker, keep_filled: bool = True) -> dict[str, Any]:
