@@ -46,10 +46,14 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
 
 
 def signed_in_user(tracker: Tracker) -> identity.VerifiedUser | identity.Unverified:
-    """Who the platform vouches for: the signed token (metadata.user_token) of the newest
-    message that carries one. Only this grants access to existing tickets."""
-    token = next(_metadata_values(tracker, "user_token"), None)
-    return identity.verify(token, settings().identity_secret)
+    """Who the platform vouches for: the identity the channel sealed for the newest message
+    that brought a token (channels/identity.py), judged again now, so it ends when the
+    token would have. Only this grants access to existing tickets."""
+    secret = settings().identity_secret
+    sealed = next(_metadata_values(tracker, identity.SEALED_KEY), None)
+    if sealed is None:
+        return identity.Unverified("missing" if secret else "unconfigured")
+    return identity.unseal(sealed, secret)
 
 
 def requester(tracker: Tracker) -> Requester | None:

@@ -3,7 +3,7 @@
 Both are trained here, in a temporary folder, so the figures describe the current
 config.yml and data/ rather than whatever model happens to lie in models/, and both
 are served the way they are deployed: ours as scripts/run.sh starts it (the Rasa
-server through scripts/rasa_server.py, the SQLite tracker store, the repository's
+server through servers/rasa_server.py, the SQLite tracker store, the repository's
 credentials.yml and so its channel's limits), the baseline as `rasa run --enable-api`
 in its init folder.
 """
@@ -11,6 +11,7 @@ in its init folder.
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -70,29 +71,33 @@ def start_ours(tmp: Path, model: Path, database_url: str) -> RunningBot:
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        '  headers:\n    Authorization: Bearer ${HELPDESK_ACTION_SERVER_SECRET}\n'
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'rasa-tracker.db'}\n"
     )
+    api_token = secrets.token_hex(32)
     env = {
         **base_env(tmp),
         "HELPDESK_DATABASE_URL": database_url,
         "HELPDESK_JOURNAL_FILE": str(tmp / "journal.jsonl"),
         "HELPDESK_RESERVED_REFERENCES_FILE": str(tmp / "reserved-references.json"),
+        "HELPDESK_ACTION_SERVER_SECRET": secrets.token_hex(32),
+        "RASA_AUTH_TOKEN": api_token,
     }
     fleet = Fleet()
     try:
         actions = fleet.spawn(
-            "action server", [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            "action server", [str(BIN / "python"), "-m", "servers.action_server", "--port", str(action_port)],
             REPO, env, tmp / "actions.log",
         )
         rasa = fleet.spawn(
             "rasa server",
-            [str(BIN / "python"), str(REPO / "scripts" / "rasa_server.py"), "run", "--enable-api", "--port", str(rasa_port), "--model", str(model),
+            [str(BIN / "python"), "-m", "servers.rasa_server", "run", "--port", str(rasa_port), "--model", str(model),
              "--endpoints", str(endpoints), "--credentials", str(REPO / "credentials.yml")],
             REPO, env, tmp / "rasa.log",
         )
         wait_for_health(f"http://127.0.0.1:{action_port}/health", actions)
         url = f"http://127.0.0.1:{rasa_port}"
-        return RunningBot("ours", url, fleet, rasa, actions, first_answer_seconds(url, rasa, "hi"))
+        return RunningBot("ours", url, fleet, rasa, actions, first_answer_seconds(url, rasa, "hi", api_token))
     except BaseException:
         fleet.stop()
         raise

@@ -94,9 +94,10 @@ def wait_for_health(url: str, process: Process) -> None:
     raise RuntimeError(f"{process.name}: {url} not up after {START_TIMEOUT_SECONDS} s; log:\n{process.tail()}")
 
 
-def first_answer_seconds(rasa_url: str, process: Process, message: str) -> float:
-    """Seconds from spawning the Rasa server to its first non-empty webhook answer."""
-    wait_for_health(f"{rasa_url}/status", process)
+def first_answer_seconds(rasa_url: str, process: Process, message: str, api_token: str | None = None) -> float:
+    """Seconds from spawning the Rasa server to its first non-empty webhook answer; its
+    HTTP API's /status says when the model is loaded (with the API's token, if it has one)."""
+    wait_for_health(f"{rasa_url}/status" + (f"?token={api_token}" if api_token else ""), process)
     body = {"sender": "bench-cold-start", "message": message}
     response = requests.post(f"{rasa_url}/webhooks/rest/webhook", json=body, timeout=120)
     response.raise_for_status()

@@ -3,8 +3,9 @@
 Same URL (/webhooks/rest/webhook) and the same reply format as Rasa's `rest` channel, so
 the widget is unchanged. Before Rasa sees a message the channel refuses malformed and
 oversized requests (400, 413, never a 5xx), slows down a sender who floods, answers empty
-and unreadable messages itself, gives NLU only the start of a long message, and checks
-that the action server is up. After the turn it makes sure the user got an answer.
+and unreadable messages itself, gives NLU only the start of a long message, verifies the
+user's token and keeps only its sealed outcome (channels/identity.py), and checks that
+the action server is up. After the turn it makes sure the user got an answer.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.health import action_server_up
+from channels.identity import vouched_metadata
 from channels.ratelimit import RateLimiter
 from channels.replies import Replies, bot_message
 from channels.request import InvalidRequest, parse
 from channels.settings import ChannelSettings
 from channels.text import FULL_TEXT_KEY, for_nlu, mostly_foreign_script
+from helpdesk.config import load_settings
 from helpdesk.policy import default_policy
 
 logger = logging.getLogger(__name__)
@@ -35,9 +38,10 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 class HardenedRestInput(InputChannel):
     """The REST webhook with validation, limits and an answer to every message."""
 
-    def __init__(self, settings: ChannelSettings, replies: Replies) -> None:
+    def __init__(self, settings: ChannelSettings, replies: Replies, identity_secret: str | None = None) -> None:
         self.settings = settings
         self.replies = replies
+        self.identity_secret = identity_secret
         self.limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_seconds)
 
     @classmethod
@@ -47,7 +51,11 @@ class HardenedRestInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> HardenedRestInput:
-        return cls(ChannelSettings.from_credentials(credentials), Replies.with_support_email(default_policy().contact.email))
+        return cls(
+            ChannelSettings.from_credentials(credentials),
+            Replies.with_support_email(default_policy().contact.email),
+            load_settings().identity_secret,
+        )
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint("hardened_rest_webhook", __name__)
@@ -85,7 +93,7 @@ class HardenedRestInput(InputChannel):
         if mostly_foreign_script(nlu_text):
             return _say(sender, self.replies.foreign_language)
 
-        metadata = {key: value for key, value in incoming.metadata.items() if key != FULL_TEXT_KEY}
+        metadata = vouched_metadata(incoming.metadata, self.identity_secret)
         if nlu_text != text:
             metadata[FULL_TEXT_KEY] = text
         collector = CollectingOutputChannel()

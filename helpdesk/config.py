@@ -8,6 +8,7 @@ its YAML name is the field name and its environment override is HELPDESK_<NAME>.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -107,6 +108,39 @@ def _delivery_targets(value: object, key: str, root: Path) -> tuple[TargetSettin
         raise ConfigError(f"{key}{error}") from error
 
 
+def _address(value: object, key: str, root: Path) -> str:
+    """An address to listen on: an IP address or a host name, never empty."""
+    address = _text(value, key, root)
+    if any(character.isspace() for character in address) or "/" in address:
+        raise ConfigError(f"{key}: expected an IP address or host name to listen on, got {value!r}")
+    return address
+
+
+def _origins(value: object, key: str, root: Path) -> tuple[str, ...]:
+    """Web origins (scheme://host[:port]); a YAML list in the file, space- or comma-separated
+    in the environment. "*" is refused: any page on the web could then drive the bot."""
+    items = value.replace(",", " ").split() if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise ConfigError(f"{key}: expected a list of origins such as http://localhost:8080, got {value!r}")
+    origins = tuple(item.strip().rstrip("/") for item in items if item.strip())
+    for origin in origins:
+        if not re.fullmatch(r"https?://[^/\s*]+", origin):
+            raise ConfigError(f"{key}: {origin!r} is not an origin such as https://app.example.com")
+    return origins
+
+
+def _flag(value: object, key: str, root: Path) -> bool:
+    """Yes or no; environment variables arrive as text."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "yes", "on", "1"}:
+        return True
+    if text in {"false", "no", "off", "0"}:
+        return False
+    raise ConfigError(f"{key}: expected true or false, got {value!r}")
+
+
 def _or_default(read: Reader, default: object) -> Reader:
     """A key that configuration files written before it existed may lack: absent means `default`."""
     return lambda value, key, root: read(default if value is None else value, key, root)
@@ -136,6 +170,10 @@ class Settings:
     reserved_references_file: Path = _key(_or_default(_project_path, "var/reserved-references.json"))
     reserved_references: int = _key(_or_default(_count, 50))
     identity_secret: str | None = _key(_optional_text)
+    bind_address: str = _key(_or_default(_address, "127.0.0.1"))
+    cors_origins: tuple[str, ...] = _key(_or_default(_origins, ["http://localhost:8080", "http://127.0.0.1:8080"]))
+    enable_api: bool = _key(_or_default(_flag, True))
+    action_server_secret: str | None = _key(_optional_text)
 
 
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:

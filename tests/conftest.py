@@ -6,6 +6,7 @@ ports, with a throwaway ticket database, and stops them at the end.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -25,6 +26,12 @@ MODEL = ROOT / "models" / "current.tar.gz"
 START_TIMEOUT_SECONDS = 240
 IDENTITY_SECRET = "test-identity-secret-of-at-least-32-bytes"
 """The secret the servers under test share with the 'platform' that signs user tokens."""
+API_TOKEN = "test-rasa-api-token-0123456789abcdef"
+"""The token Rasa's HTTP API asks for (RASA_AUTH_TOKEN)."""
+ACTION_SERVER_SECRET = "test-action-server-secret-0123456789"
+"""The secret Rasa sends with every action call (HELPDESK_ACTION_SERVER_SECRET)."""
+WIDGET_ORIGIN = "http://localhost:8080"
+"""The widget's origin under `make run`, allowed by the default cors_origins."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ class Servers:
     env: dict[str, str]
     rasa_pid: int | None = None
     """The Rasa server's process id, to read its memory from /proc."""
+    widget_port: int | None = None
+    """A port kept for the widget server, whose origin the Rasa server allows (CORS)."""
 
     def say(self, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
         """One user turn over the REST channel; returns the bot's messages."""
@@ -46,9 +55,13 @@ class Servers:
 
     def tracker(self, sender: str) -> dict:
         """The conversation as Rasa keeps it (events, slots), from its HTTP API."""
-        response = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30)
+        response = self.api("GET", f"/conversations/{sender}/tracker")
         response.raise_for_status()
         return response.json()
+
+    def api(self, method: str, path: str, **kwargs) -> requests.Response:
+        """A call on Rasa's HTTP API with its token, as an operator's tool makes it."""
+        return requests.request(method, f"{self.rasa_url}{path}", params={"token": API_TOKEN}, timeout=60, **kwargs)
 
     def file_ticket(self, sender: str, description: str, metadata: dict | None = None) -> str:
         """Files a ticket by conversation, answering whatever the bot asks; returns the receipt."""
@@ -110,14 +123,21 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    with running_servers(tmp_path_factory.mktemp("servers")) as started:
+        yield started
+
+
+@contextlib.contextmanager
+def running_servers(tmp: Path, tracker_db: Path | None = None) -> Iterator[Servers]:
+    """An action server and a Rasa server as `make run` starts them, on free ports, with a
+    ticket database and logs in `tmp` (and conversations in `tracker_db`, if given); stopped
+    on exit."""
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (make test does it for you)")
-    tmp = tmp_path_factory.mktemp("servers")
-    action_port, rasa_port = free_port(), free_port()
+    action_port, rasa_port, widget_port = free_port(), free_port(), free_port()
     database_url = f"sqlite:///{tmp / 'tickets.db'}"
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = {**os.environ, "HELPDESK_DATABASE_URL": database_url, "HELPDESK_IDENTITY_SECRET": IDENTITY_SECRET}
+    endpoints = write_endpoints(tmp / "endpoints.yml", action_port, tracker_db)
+    env = server_env(database_url, f"{WIDGET_ORIGIN} http://127.0.0.1:{widget_port}")
 
     started: list[subprocess.Popen] = []
     try:
@@ -125,25 +145,50 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         started.append(spawn_action_server(action_port, env, action_log))
         started.append(spawn_rasa_server(rasa_port, endpoints, env, rasa_log))
         wait_until_up(f"http://127.0.0.1:{action_port}/health", started[0], action_log)
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/status", started[1], rasa_log)
+        wait_until_up(rasa_ready_url(rasa_port), started[1], rasa_log)
         yield Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", endpoints, database_url, env,
-                      rasa_pid=started[1].pid)
+                      rasa_pid=started[1].pid, widget_port=widget_port)
     finally:
         stop(*started)
 
 
+def server_env(database_url: str, cors_origins: str = WIDGET_ORIGIN) -> dict[str, str]:
+    """The environment `make run` gives its servers, with the tests' secrets and `database_url`."""
+    return {
+        **os.environ, "HELPDESK_DATABASE_URL": database_url, "HELPDESK_IDENTITY_SECRET": IDENTITY_SECRET,
+        "RASA_AUTH_TOKEN": API_TOKEN, "HELPDESK_ACTION_SERVER_SECRET": ACTION_SERVER_SECRET,
+        "HELPDESK_CORS_ORIGINS": cors_origins,
+    }
+
+
+def write_endpoints(path: Path, action_port: int, tracker_db: Path | None = None) -> Path:
+    """An endpoints.yml like the repository's, for an action server on `action_port` and,
+    given `tracker_db`, a SQLite tracker store there (else Rasa keeps trackers in memory)."""
+    text = (
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        '  headers:\n    Authorization: Bearer ${HELPDESK_ACTION_SERVER_SECRET}\n'
+    )
+    if tracker_db is not None:
+        text += f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n"
+    path.write_text(text)
+    return path
+
+
+def rasa_ready_url(port: int) -> str:
+    """Rasa's /status, which answers once the model is loaded (with the API token)."""
+    return f"http://127.0.0.1:{port}/status?token={API_TOKEN}"
+
+
 def spawn_action_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
     """The action server as scripts/run.sh starts it, on `port`; not waited for."""
-    return _start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)], env, log)
+    return _start([str(BIN / "python"), "-m", "servers.action_server", "--port", str(port)], env, log)
 
 
 def spawn_rasa_server(port: int, endpoints: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
-    """The Rasa server as scripts/run.sh starts it (through scripts/rasa_server.py, with the
+    """The Rasa server as scripts/run.sh starts it (through servers/rasa_server.py, with the
     repository's credentials.yml), on `port` with `endpoints`; not waited for."""
     return _start(
-        # --cors "*" as in scripts/run.sh: the widget's page, on another port, calls Rasa from a browser.
-        [str(BIN / "python"), str(ROOT / "scripts" / "rasa_server.py"), "run", "--enable-api", "--cors", "*",
-         "--port", str(port), "--model", str(MODEL),
+        [str(BIN / "python"), "-m", "servers.rasa_server", "run", "--port", str(port), "--model", str(MODEL),
          "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
         env, log,
     )

@@ -1,6 +1,6 @@
 """Serves the Help widget: the files in widget/static/ plus a config.json built at start.
 
-    python -m widget.server [--port 8080] [--host 127.0.0.1]
+    python -m widget.server [--port 8080] [--host ADDRESS]
 
 The page stands in for the host platform, so the signed-in user comes from the environment
 (the platform would know it); config.json hands it and the Rasa address to widget.js:
@@ -31,6 +31,7 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from helpdesk import identity
+from helpdesk.config import load_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -131,7 +132,7 @@ def make_server(host: str, port: int, env: Mapping[str, str]) -> ThreadingHTTPSe
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Serve the Help widget.")
-    parser.add_argument("--host", default=os.environ.get("WIDGET_HOST", "127.0.0.1"))
+    parser.add_argument("--host", default=load_settings().bind_address, help="default: bind_address in helpdesk.yml")
     parser.add_argument("--port", type=int, default=int(os.environ.get("WIDGET_PORT", "8080")))
     args = parser.parse_args(argv)
     server = make_server(args.host, args.port, os.environ)

@@ -1,7 +1,8 @@
 """Following up on tickets through the actions: who may see what, and what each request
 shows and stores.
 
-The user proves who they are with the platform's signed token (metadata.user_token);
+The user proves who they are with the platform's signed token (metadata.user_token),
+which the channel verifies and seals;
 tickets are filed straight into the test's store, and the clock the actions read is
 frozen (actions.followup.now). The policy is the repo's: Monday to Friday 09:00-18:00
 IST; S0 one hour 24x7, S1 one business hour, S2 and S3 four business hours.
@@ -20,6 +21,7 @@ from action_helpers import SIGNED_IN_USER, buttons, entity, slot_sets, texts
 
 import actions.common
 import actions.followup
+from channels.identity import vouched_metadata
 import helpdesk.cli
 from actions.followup import (
     ActionAddComment,
@@ -83,7 +85,8 @@ def token_for(email: str = PRIYA, secret: str = SECRET, **kwargs: Any) -> str:
 
 @pytest.fixture
 def message(make_tracker):
-    """A tracker whose latest user message carries `token` in metadata.user_token (None: no token)."""
+    """A tracker whose latest user message brought `token` in metadata.user_token (None: no token),
+    as the channel passes it on: verified and sealed (channels/identity.py)."""
 
     def build(text: str = "", intent: str | None = "inform", *, token: Any = SIGNED_IN, form: str | None = None, **kwargs: Any):
         tracker = make_tracker(text, intent, in_form=form is not None, **kwargs)
@@ -91,7 +94,7 @@ def message(make_tracker):
             token = token_for()
         user_event = next(event for event in reversed(tracker.events) if event["event"] == "user")
         if token is not None:
-            user_event["metadata"] = {**user_event["metadata"], "user_token": token}
+            user_event["metadata"] = vouched_metadata({**user_event["metadata"], "user_token": token}, SECRET)
         if form is not None:
             tracker.active_loop = {"name": form}
             for event in tracker.events:

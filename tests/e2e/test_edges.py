@@ -16,11 +16,10 @@ from channels.request import MAX_SENDER_CHARS
 from channels.settings import ChannelSettings
 from helpdesk.policy import default_policy
 from helpdesk.store import TicketStore
-from tests.conftest import REFERENCE, ROOT, Servers, texts
+from tests.conftest import REFERENCE, ROOT, WIDGET_ORIGIN, Servers, texts
 
 CHANNEL = "channels.rest.HardenedRestInput"
 SETTINGS = ChannelSettings.from_credentials(yaml.safe_load((ROOT / "credentials.yml").read_text())[CHANNEL])
-WIDGET_ORIGIN = "http://localhost:8080"
 
 MALFORMED = [
     (b"[]", "must be a JSON object, not an array"),

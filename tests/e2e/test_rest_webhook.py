@@ -27,7 +27,7 @@ def test_greeting_offers_the_help_menu(servers):
 
 def test_model_parse_returns_a_severity_assessment(servers):
     text = "chats are not getting assigned to agents at all, every customer is stuck in the queue"
-    parsed = requests.post(f"{servers.rasa_url}/model/parse", json={"text": text}, timeout=30).json()
+    parsed = servers.api("POST", "/model/parse", json={"text": text}).json()
     severity = parsed["severity"]
     assert severity["name"] in {"S0", "S1", "S2", "S3"}
     assert {entry["name"] for entry in severity["ranking"]} == {"S0", "S1", "S2", "S3"}

@@ -7,7 +7,6 @@ endpoints.yml, so killing them never disturbs the session's `servers`.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import uuid
 from pathlib import Path
@@ -18,8 +17,8 @@ import pytest
 from helpdesk.policy import default_policy
 from helpdesk.store import Ticket, TicketStore
 from tests.conftest import (
-    IDENTITY_SECRET, MODEL, REFERENCE, Servers, free_port, spawn_action_server, spawn_rasa_server, stop, texts,
-    wait_until_up,
+    MODEL, REFERENCE, Servers, free_port, rasa_ready_url, server_env, spawn_action_server, spawn_rasa_server, stop,
+    texts, wait_until_up, write_endpoints,
 )
 
 OPENING = "the offers bot stopped replying to customers"
@@ -32,13 +31,9 @@ class Restartable:
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
         self.action_port, self.rasa_port = free_port(), free_port()
-        endpoints = tmp / "endpoints.yml"
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'rasa-tracker.db'}\n"
-        )
+        endpoints = write_endpoints(tmp / "endpoints.yml", self.action_port, tmp / "rasa-tracker.db")
         database_url = f"sqlite:///{tmp / 'tickets.db'}"
-        env = {**os.environ, "HELPDESK_DATABASE_URL": database_url, "HELPDESK_IDENTITY_SECRET": IDENTITY_SECRET}
+        env = server_env(database_url)
         self.servers = Servers(f"http://127.0.0.1:{self.rasa_port}", f"http://127.0.0.1:{self.action_port}",
                                endpoints, database_url, env)
         self.starts = 0
@@ -53,7 +48,7 @@ class Restartable:
     def start_rasa(self) -> None:
         log = self._log("rasa")
         self.rasa = spawn_rasa_server(self.rasa_port, self.servers.endpoints, self.servers.env, log)
-        wait_until_up(f"{self.servers.rasa_url}/status", self.rasa, log)
+        wait_until_up(rasa_ready_url(self.rasa_port), self.rasa, log)
 
     @staticmethod
     def kill(process: subprocess.Popen | None) -> None:

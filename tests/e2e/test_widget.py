@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from helpdesk.store import TicketStore
-from tests.conftest import ROOT, free_port, wait_until_up
+from tests.conftest import ROOT, wait_until_up
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Headless, and nothing that reaches for Google's hosts: this machine has no internet.
@@ -38,7 +38,7 @@ expect.set_options(timeout=TURN_TIMEOUT_MS)
 @pytest.fixture(scope="module")
 def widget_url(servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The widget server as `make run` starts it, pointed at the test Rasa server."""
-    port = free_port()
+    port = servers.widget_port
     log = tmp_path_factory.mktemp("widget") / "widget.log"
     # servers.env carries the identity secret, so the page signs its user in, as the platform does.
     env = {**servers.env, "RASA_URL": servers.rasa_url, "WIDGET_USER_EMAIL": USER["email"],

@@ -266,7 +266,9 @@ def test_token_mints_a_token_the_bot_verifies(capsys, database_url, monkeypatch)
     code, out, err = run(capsys, "token", "--email", "priya@acme.com", "--name", "Priya", "--account", "Acme")
 
     assert code == 0 and err == ""
-    assert verify(out.strip(), secret) == VerifiedUser("priya@acme.com", "Priya", "Acme")
+    user = verify(out.strip(), secret)
+    assert isinstance(user, VerifiedUser)
+    assert (user.email, user.name, user.account) == ("priya@acme.com", "Priya", "Acme")
 
 
 def test_token_without_a_secret_says_how_to_configure_one(capsys, database_url):

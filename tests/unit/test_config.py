@@ -103,3 +103,42 @@ def test_settings_cannot_be_changed():
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.reference_prefix = "X-"
+
+
+def test_servers_are_private_by_default():
+    settings = load_settings(REAL_CONFIG, env={})
+
+    assert settings.bind_address == "127.0.0.1"
+    assert settings.cors_origins == ("http://localhost:8080", "http://127.0.0.1:8080")
+    assert settings.enable_api is True
+    assert settings.action_server_secret is None
+
+
+@pytest.mark.parametrize(
+    ("env", "field", "expected"),
+    [
+        ({"HELPDESK_BIND_ADDRESS": "0.0.0.0"}, "bind_address", "0.0.0.0"),
+        ({"HELPDESK_CORS_ORIGINS": "https://a.example.com, https://b.example.com/"}, "cors_origins",
+         ("https://a.example.com", "https://b.example.com")),
+        ({"HELPDESK_CORS_ORIGINS": ""}, "cors_origins", ()),
+        ({"HELPDESK_ENABLE_API": "false"}, "enable_api", False),
+        ({"HELPDESK_ENABLE_API": "yes"}, "enable_api", True),
+        ({"HELPDESK_ACTION_SERVER_SECRET": "s3cret-s3cret"}, "action_server_secret", "s3cret-s3cret"),
+    ],
+)
+def test_server_settings_come_from_the_environment(env, field, expected):
+    assert getattr(load_settings(REAL_CONFIG, env=env), field) == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"HELPDESK_CORS_ORIGINS": "*"}, "HELPDESK_CORS_ORIGINS"),
+        ({"HELPDESK_CORS_ORIGINS": "localhost:8080"}, "HELPDESK_CORS_ORIGINS"),
+        ({"HELPDESK_ENABLE_API": "maybe"}, "HELPDESK_ENABLE_API"),
+        ({"HELPDESK_BIND_ADDRESS": "http://0.0.0.0/"}, "HELPDESK_BIND_ADDRESS"),
+    ],
+)
+def test_unsafe_or_malformed_server_settings_are_refused(env, named):
+    with pytest.raises(ConfigError, match=named):
+        load_settings(REAL_CONFIG, env=env)

@@ -1,7 +1,9 @@
-"""`rasa`, minus work Rasa 3.6 does on every turn without need.
+"""`rasa`, started as the settings say and minus work Rasa 3.6 does on every turn without need.
 
-Usage: exactly like the `rasa` command, e.g. `python scripts/rasa_server.py run --enable-api`
-(scripts/run.sh starts the Rasa server this way).
+Usage: like the `rasa` command, e.g. `python -m servers.rasa_server run --port 5005 --model ...`
+(scripts/run.sh starts the Rasa server this way). For `run`, the listening address, the
+CORS origins, the HTTP API switch and its token come from the settings and the
+environment (servers/rasa_args.py, README "Security"), whatever the command line says.
 
 Found by profiling a ticket conversation under load (bench/, README "Benchmarks"). The
 server behaves as before: same checks, same outcomes, same errors; only the cost changes.
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from typing import Any, Optional
 
@@ -41,6 +44,9 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
+
+from helpdesk.config import load_settings
+from servers.rasa_args import LaunchError, redact_access_log, secured_arguments
 
 
 @functools.lru_cache(maxsize=None)
@@ -145,5 +151,9 @@ SQLTrackerStore._retrieve = _retrieve
 SQLTrackerStore.save = _save
 
 if __name__ == "__main__":
-    sys.argv[0] = "rasa"
+    try:
+        sys.argv = ["rasa", *secured_arguments(sys.argv[1:], load_settings(), os.environ)]
+    except LaunchError as error:
+        sys.exit(f"rasa server: {error}")
+    redact_access_log()
     sys.exit(main())
