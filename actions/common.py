@@ -14,7 +14,8 @@ from channels.text import FULL_TEXT_KEY
 from helpdesk import identity
 from helpdesk.answers import Reply
 from helpdesk.config import Settings, load_settings
-from helpdesk.policy import Policy, default_policy
+from helpdesk.policy import Policy
+from helpdesk.wiring import default_policy
 from helpdesk.store import Requester, TicketStore, open_store
 
 

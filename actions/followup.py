@@ -55,7 +55,7 @@ def own_ticket(user: VerifiedUser, reference: str) -> Ticket | None:
 
 
 def open_tickets(user: VerifiedUser) -> list[Ticket]:
-    return [t for t in store().list(requester_email=user.email) if followup.is_open(t)]
+    return [t for t in store().list(requester_email=user.email) if t.is_open]
 
 
 def transcript(tracker: Tracker) -> str:

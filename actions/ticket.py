@@ -22,7 +22,7 @@ from actions.common import (
 from actions.form_validation import PatientFormValidation
 from helpdesk import details, filing, sla
 from helpdesk.answers import Reply
-from helpdesk.delivery.intake import file_ticket
+from helpdesk.durability.intake import file_ticket
 from helpdesk.store import Requester, TicketDraft
 from helpdesk.triage import Decision, Facts, decide
 

@@ -28,7 +28,7 @@ from channels.request import InvalidRequest, parse
 from channels.settings import ChannelSettings
 from channels.text import FULL_TEXT_KEY, for_nlu, mostly_foreign_script
 from helpdesk.config import load_settings
-from helpdesk.policy import default_policy
+from helpdesk.wiring import default_policy
 
 logger = logging.getLogger(__name__)
 

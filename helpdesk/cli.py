@@ -26,7 +26,8 @@ from helpdesk.delivery.outbox import DEAD, SENDING, SENT, STATES, OutboxRow
 from helpdesk.delivery.worker import build_worker
 from helpdesk.policy import Policy, load_policy
 from helpdesk.sla import due_at
-from helpdesk.store import STATUSES, Ticket, TicketNotFound, TicketStore, open_store
+from helpdesk.store import TicketNotFound, TicketStore, open_store
+from helpdesk.tickets import STATUSES, Ticket
 from helpdesk.wording import format_business_hours, format_due, format_target
 
 TITLE_WIDTH = 48

@@ -11,7 +11,7 @@ import re
 
 from helpdesk.answers import Button, Reply
 from helpdesk.policy import Policy
-from helpdesk.store import Ticket, TicketDraft
+from helpdesk.tickets import Ticket, TicketDraft
 from helpdesk.triage import Decision
 from helpdesk.wording import format_business_hours, format_due, format_impact, format_target, lower_first
 

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 import yaml
 
-from helpdesk.config import load_settings
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CLOCKS = ("24x7", "business_hours")
@@ -101,13 +100,6 @@ class Policy:
             if severity.level.casefold() == wanted:
                 return severity
         raise ValueError(f"unknown severity {level!r}; expected one of {', '.join(self.severities)}")
-
-
-@functools.lru_cache(maxsize=None)
-def default_policy() -> Policy:
-    """The policy named by the operator configuration, read once per process."""
-    settings = load_settings()
-    return load_policy(settings.policy_file, settings.timezone)
 
 
 def load_policy(path: Path, timezone_override: str | None = None) -> Policy:

@@ -12,20 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 
-from helpdesk.policy import BusinessHours, Policy, default_policy
+from helpdesk.policy import BusinessHours, Policy
 
 HORIZON = timedelta(days=731)
 """How long the clock searches for a business day before calling the policy broken."""
 
 
-def due_at(severity: str, filed_at: datetime, policy: Policy | None = None) -> datetime:
+def due_at(severity: str, filed_at: datetime, policy: Policy) -> datetime:
     """When the first response is due, in the policy's timezone.
 
     Round-the-clock levels count elapsed time; the others count business time only,
     starting at the next opening when filed outside business hours.
     """
     start = to_utc(filed_at, "filed_at")
-    policy = policy or default_policy()
     hours = policy.business_hours
     target = policy.severity(severity)
     if target.round_the_clock:
@@ -39,21 +38,21 @@ def due_at(severity: str, filed_at: datetime, policy: Policy | None = None) -> d
     return (begin + remaining).astimezone(hours.timezone)
 
 
-def is_open(at: datetime, policy: Policy | None = None) -> bool:
+def is_open(at: datetime, policy: Policy) -> bool:
     """Whether the support team is working at `at`; the closing minute itself is closed."""
     moment = to_utc(at, "at")
-    hours = (policy or default_policy()).business_hours
+    hours = policy.business_hours
     period = _period_on(moment.astimezone(hours.timezone).date(), hours)
     return period is not None and period[0] <= moment < period[1]
 
 
-def next_opening(at: datetime, policy: Policy | None = None) -> datetime:
+def next_opening(at: datetime, policy: Policy) -> datetime:
     """The first moment at or after `at` when the desk is open, in the policy's timezone.
 
     That is `at` itself while open, so it is also "when business time starts counting".
     """
     moment = to_utc(at, "at")
-    hours = (policy or default_policy()).business_hours
+    hours = policy.business_hours
     opens, _ = next(_periods_from(moment, hours))
     return max(opens, moment).astimezone(hours.timezone)
 

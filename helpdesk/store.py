@@ -9,7 +9,7 @@ so concurrent bot conversations queue instead of failing with "database is locke
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -23,67 +23,13 @@ from helpdesk.delivery.outbox import METADATA as OUTBOX_METADATA
 from helpdesk.delivery.outbox import Outbox, Route
 from helpdesk.delivery.outbox import enqueue as enqueue_deliveries
 from helpdesk.sla import to_utc
+from helpdesk.tickets import STATUSES, Event, Requester, Ticket, TicketDraft
 
-STATUSES = ("open", "in_progress", "waiting_on_customer", "resolved", "closed")
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
 class TicketNotFound(LookupError):
     """No ticket has the given reference."""
-
-
-@dataclass(frozen=True)
-class Requester:
-    """Who asked for help; name and account are what the bot could learn."""
-
-    email: str
-    name: str | None = None
-    account: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TicketDraft:
-    """Everything the bot collected before filing; severities are levels such as "S1"."""
-
-    requester: Requester
-    title: str
-    description: str
-    bot_or_area: str | None = None
-    environment: str | None = None
-    since: str | None = None
-    impact: str | None = None
-    links: tuple[str, ...] = ()
-    assessed_severity: str | None = None
-    final_severity: str
-    severity_set_by_user: bool = False
-    conversation_id: str | None = None
-    idempotency_key: str | None = None
-
-
-@dataclass(frozen=True)
-class Event:
-    """One entry of a ticket's history.
-
-    Kinds: created, comment_added, severity_changed, status_changed; `detail` holds what
-    changed (for example {"from": "open", "to": "resolved", "note": None}).
-    """
-
-    kind: str
-    at: datetime
-    author: str
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Ticket(TicketDraft):
-    """A filed draft: every draft field plus what filing and later work added. Times are UTC."""
-
-    reference: str
-    filed_at: datetime
-    due_at: datetime
-    status: str
-    updated_at: datetime
-    history: tuple[Event, ...]
 
 
 class _UtcDateTime(sa.types.TypeDecorator):

@@ -7,10 +7,9 @@ before the worker ran. Field names are a contract with receivers: add, never ren
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # the store imports this module; at run time only values cross
-    from helpdesk.store import Event, Ticket
+from helpdesk.tickets import Event, Ticket
 
 
 def event_message(ticket: Ticket, event: Event, idempotency_key: str) -> dict[str, Any]:

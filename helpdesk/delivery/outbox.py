@@ -17,20 +17,17 @@ row's idempotency key. Times are UTC epoch seconds, compared alike on every data
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from helpdesk.delivery.message import event_message
-
-if TYPE_CHECKING:  # the store imports this module; at run time only values cross
-    from helpdesk.store import Event, Ticket
+from helpdesk.tickets import Event, Ticket
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 STATES = (PENDING, SENDING, SENT, DEAD)
@@ -134,7 +131,8 @@ class Attempt:
 
 
 def enqueue(connection: Connection, routes: Iterable[Route], ticket: Ticket, event: Event) -> None:
-    """Within the caller's transaction: a row for every route that takes this kind of event.
+    """Within the caller's transaction: a row for every route that takes this kind of event,
+    due at once from the event's own time.
 
     All targets share the event's idempotency key: it names the event, not the attempt.
     """
@@ -143,7 +141,7 @@ def enqueue(connection: Connection, routes: Iterable[Route], ticket: Ticket, eve
         return
     key = uuid.uuid4().hex
     message = event_message(ticket, event, key)
-    now = time.time()
+    now = event.at.timestamp()
     connection.execute(OUTBOX.insert(), [
         {
             "ticket_reference": ticket.reference, "event": event.kind, "target": target, "idempotency_key": key,

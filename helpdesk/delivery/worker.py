@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from helpdesk.config import Settings
-from helpdesk.delivery.intake import DATABASE_UNAVAILABLE, open_journal
-from helpdesk.delivery.journal import Journal
+from helpdesk.durability.intake import DATABASE_UNAVAILABLE, open_journal
+from helpdesk.durability.journal import Journal
 from helpdesk.delivery.mail import Mail
 from helpdesk.delivery.outbox import DEAD, PENDING, SENT, Delivery, Schedule
 from helpdesk.delivery.settings import EmailSettings, TargetSettings, WebhookSettings, ZendeskSettings

@@ -20,7 +20,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.common
-import helpdesk.policy
+import helpdesk.wiring
 from helpdesk.config import PROJECT_ROOT
 
 from action_helpers import SIGNED_IN_USER, texts
@@ -35,11 +35,11 @@ def ticket_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("HELPDESK_DATABASE_URL", url)
     actions.common.settings.cache_clear()
     actions.common.store.cache_clear()
-    helpdesk.policy.default_policy.cache_clear()
+    helpdesk.wiring.default_policy.cache_clear()
     yield url
     actions.common.settings.cache_clear()
     actions.common.store.cache_clear()
-    helpdesk.policy.default_policy.cache_clear()
+    helpdesk.wiring.default_policy.cache_clear()
 
 
 @pytest.fixture(scope="session")

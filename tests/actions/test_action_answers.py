@@ -248,7 +248,7 @@ def test_an_edited_policy_file_changes_the_answer_without_retraining(make_tracke
     import yaml
 
     import actions.common
-    import helpdesk.policy
+    import helpdesk.wiring
     from helpdesk.config import PROJECT_ROOT
 
     policy = yaml.safe_load((PROJECT_ROOT / "support-policy.yml").read_text())
@@ -258,7 +258,7 @@ def test_an_edited_policy_file_changes_the_answer_without_retraining(make_tracke
     edited.write_text(yaml.safe_dump(policy))
     monkeypatch.setenv("HELPDESK_POLICY_FILE", str(edited))
     actions.common.settings.cache_clear()
-    helpdesk.policy.default_policy.cache_clear()  # a restarted server reads the file afresh
+    helpdesk.wiring.default_policy.cache_clear()  # a restarted server reads the file afresh
 
     s1 = texts(answer(make_tracker, run, "how fast for S1?", "ask_response_time", entities=[entity("severity", "S1")]))[0]
     contact = texts(answer(make_tracker, run, "how do I reach support", "ask_contact"))[0]

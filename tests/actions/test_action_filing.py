@@ -184,7 +184,7 @@ def test_a_confirmed_ticket_is_filed_once_and_the_receipt_gives_its_due_time(mak
     assert ticket.conversation_id == "conv-1"
     assert ticket.idempotency_key == "draft-42"
     assert ticket.status == "open"
-    assert ticket.due_at == sla.due_at("S0", ticket.filed_at)
+    assert ticket.due_at == sla.due_at("S0", ticket.filed_at, actions.common.policy())
 
     policy = actions.common.policy()
     text = texts(dispatcher)[0]
@@ -203,7 +203,7 @@ def test_the_final_severity_is_the_one_agreed_in_the_form(make_tracker, run):
 
     ticket = actions.common.store().list()[0]
     assert (ticket.assessed_severity, ticket.final_severity, ticket.severity_set_by_user) == ("S0", "S2", True)
-    assert ticket.due_at == sla.due_at("S2", ticket.filed_at)
+    assert ticket.due_at == sla.due_at("S2", ticket.filed_at, actions.common.policy())
 
 
 def test_no_links_are_filed_as_none(make_tracker, run):

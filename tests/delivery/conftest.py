@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import actions.common
-import helpdesk.policy
+import helpdesk.wiring
 from delivery_helpers import Answer, LocalServer, Request, deployment
 from helpdesk.config import PROJECT_ROOT, Settings
 from helpdesk.policy import Policy, load_policy
@@ -55,6 +55,6 @@ def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..
 
 
 def _forget_process_caches() -> None:
-    for cached in [*vars(actions.common).values(), helpdesk.policy.default_policy]:
+    for cached in [*vars(actions.common).values(), helpdesk.wiring.default_policy]:
         if callable(getattr(cached, "cache_clear", None)):
             cached.cache_clear()

@@ -18,7 +18,7 @@ import actions.common
 from actions.ticket import ActionFinishTicketForm
 from delivery_helpers import WebhookReceiver, confirmed_tracker, webhook_target
 from helpdesk.config import load_settings
-from helpdesk.delivery.intake import open_journal
+from helpdesk.durability.intake import open_journal
 from helpdesk.delivery.worker import Worker, build_worker
 from helpdesk.policy import Policy
 

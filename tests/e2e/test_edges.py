@@ -14,7 +14,7 @@ import yaml
 
 from channels.request import MAX_SENDER_CHARS
 from channels.settings import ChannelSettings
-from helpdesk.policy import default_policy
+from helpdesk.wiring import default_policy
 from helpdesk.store import TicketStore
 from tests.conftest import REFERENCE, ROOT, WIDGET_ORIGIN, Servers, texts
 

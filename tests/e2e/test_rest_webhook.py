@@ -8,7 +8,7 @@ import uuid
 import requests
 
 from helpdesk import sla
-from helpdesk.policy import default_policy
+from helpdesk.wiring import default_policy
 from helpdesk.store import TicketStore
 from helpdesk.wording import format_due
 
@@ -55,7 +55,7 @@ def test_files_a_ticket_and_stores_it(servers):
     assert ticket.description == description
     assert ticket.requester.email == "priya@acme.com" and ticket.requester.account == "Acme"
     assert ticket.environment == "production" and ticket.final_severity == "S0"
-    assert ticket.due_at == sla.due_at("S0", ticket.filed_at)
+    assert ticket.due_at == sla.due_at("S0", ticket.filed_at, default_policy())
     assert f"by {format_due(ticket.due_at, default_policy().business_hours.timezone)}" in receipt
 
     again = texts(servers.say(sender, "yes", user))

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pytest
 
-from helpdesk.policy import default_policy
+from helpdesk.wiring import default_policy
 from helpdesk.store import Ticket, TicketStore
 from tests.conftest import (
     MODEL, REFERENCE, Servers, free_port, rasa_ready_url, server_env, spawn_action_server, spawn_rasa_server, stop,

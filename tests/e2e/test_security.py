@@ -25,7 +25,7 @@ import requests
 
 from helpdesk import sla
 from helpdesk.identity import mint
-from helpdesk.policy import default_policy
+from helpdesk.wiring import default_policy
 from helpdesk.store import Requester, TicketDraft, TicketStore
 from tests.conftest import (
     ACTION_SERVER_SECRET, API_TOKEN, IDENTITY_SECRET, MODEL, ROOT, WIDGET_ORIGIN, Servers, free_port, running_servers,

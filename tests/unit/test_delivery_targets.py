@@ -11,10 +11,10 @@ import pytest
 import requests
 
 from helpdesk.delivery import summary
-from helpdesk.delivery.journal import Journal
+from helpdesk.durability.journal import Journal
 from helpdesk.delivery.mail import Mail
 from helpdesk.delivery.outbox import Delivery, Route, Schedule
-from helpdesk.delivery.references import ReservedReferences
+from helpdesk.durability.references import ReservedReferences
 from helpdesk.delivery.settings import EmailSettings, WebhookSettings, ZendeskSettings
 from helpdesk.delivery.targets import DeliveryFailed, check_http
 from helpdesk.delivery.webhook import Webhook, signature

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from helpdesk.policy import PolicyError, default_policy, load_policy
+from helpdesk.policy import PolicyError, load_policy
+from helpdesk.wiring import default_policy
 
 
 def test_real_policy_states_the_support_page_facts(real_policy):

@@ -61,10 +61,6 @@ def test_result_is_in_the_policy_timezone_whatever_the_input(real_policy):
     assert (due.hour, due.minute) == (11, 0)
 
 
-def test_policy_defaults_to_the_configured_one(real_policy):
-    assert due_at("S2", ist(11, 27, 16)) == due_at("S2", ist(11, 27, 16), real_policy)
-
-
 def test_long_targets_span_several_business_days(real_policy):
     policy = with_target(real_policy, "S3", 30)
 

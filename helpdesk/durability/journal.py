@@ -20,10 +20,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from helpdesk.delivery.durable import locked, sync_directory
-from helpdesk.delivery.references import ReservedReferences
+from helpdesk.durability.files import locked, sync_directory
+from helpdesk.durability.references import ReservedReferences
 from helpdesk.sla import to_utc
-from helpdesk.store import Requester, Ticket, TicketDraft, TicketStore
+from helpdesk.store import TicketStore
+from helpdesk.tickets import Requester, Ticket, TicketDraft
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from helpdesk.config import Settings, load_settings
-from helpdesk.delivery.journal import Journal
-from helpdesk.delivery.references import ReservedReferences
-from helpdesk.store import Ticket, TicketDraft, TicketStore
+from helpdesk.durability.journal import Journal
+from helpdesk.durability.references import ReservedReferences
+from helpdesk.store import TicketStore
+from helpdesk.tickets import Ticket, TicketDraft
 
 logger = logging.getLogger(__name__)
 

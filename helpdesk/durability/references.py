@@ -14,7 +14,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from helpdesk.delivery.durable import locked, sync_directory
+from helpdesk.durability.files import locked, sync_directory
 from helpdesk.store import TicketStore
 
 

@@ -11,9 +11,9 @@ from sqlalchemy.exc import OperationalError
 
 from helpdesk import filing
 from helpdesk.config import load_settings
-from helpdesk.delivery.intake import file_ticket, open_journal
-from helpdesk.delivery.journal import Journal
-from helpdesk.delivery.references import NoReferenceLeft, ReservedReferences
+from helpdesk.durability.intake import file_ticket, open_journal
+from helpdesk.durability.journal import Journal
+from helpdesk.durability.references import NoReferenceLeft, ReservedReferences
 from helpdesk.store import TicketStore
 
 FILED = datetime(2026, 11, 25, 4, 30, tzinfo=timezone.utc)

@@ -1,0 +1,74 @@
+"""The ticket model: what a ticket is, its statuses and the kinds of events in its history.
+
+Values only, no I/O: the store, the outbox, filing and the follow-up wording all speak in
+these types, so each of them can import this module without importing one another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+STATUSES = ("open", "in_progress", "waiting_on_customer", "resolved", "closed")
+"""Every status a ticket can have; a new ticket starts in the first."""
+OPEN_STATUSES = STATUSES[:3]
+"""The statuses in which support still owes the user something."""
+
+EVENT_KINDS = ("created", "comment_added", "severity_changed", "status_changed")
+"""What can happen to a ticket; each is a history entry and a delivery event."""
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asked for help; name and account are what the bot could learn."""
+
+    email: str
+    name: str | None = None
+    account: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketDraft:
+    """Everything the bot collected before filing; severities are levels such as "S1"."""
+
+    requester: Requester
+    title: str
+    description: str
+    bot_or_area: str | None = None
+    environment: str | None = None
+    since: str | None = None
+    impact: str | None = None
+    links: tuple[str, ...] = ()
+    assessed_severity: str | None = None
+    final_severity: str
+    severity_set_by_user: bool = False
+    conversation_id: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of a ticket's history: `kind` is one of EVENT_KINDS, and `detail` holds
+    what changed (for example {"from": "open", "to": "resolved", "note": None})."""
+
+    kind: str
+    at: datetime
+    author: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ticket(TicketDraft):
+    """A filed draft: every draft field plus what filing and later work added. Times are UTC."""
+
+    reference: str
+    filed_at: datetime
+    due_at: datetime
+    status: str
+    updated_at: datetime
+    history: tuple[Event, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
