@@ -16,7 +16,8 @@ OPEN_STATUSES = STATUSES[:3]
 """The statuses in which support still owes the user something."""
 
 EVENT_KINDS = ("created", "comment_added", "severity_changed", "status_changed")
-"""What can happen to a ticket; each is a history entry and a delivery event."""
+"""What can happen to a ticket: each is a history entry, and the kinds a delivery target
+can take (helpdesk.delivery.settings)."""
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import NoReturn, Union
 from urllib.parse import urlsplit
 
-EVENT_KINDS = ("created", "comment_added", "severity_changed", "status_changed")
-"""The kinds of ticket event the store records, and so the kinds a target can receive."""
+from helpdesk.tickets import EVENT_KINDS
+
 
 EMAIL_SECURITY = ("none", "starttls", "ssl")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

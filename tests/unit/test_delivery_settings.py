@@ -7,7 +7,8 @@ import json
 import pytest
 
 from helpdesk.config import PROJECT_ROOT, ConfigError, load_settings
-from helpdesk.delivery.settings import EVENT_KINDS, EmailSettings, WebhookSettings, ZendeskSettings
+from helpdesk.delivery.settings import EmailSettings, WebhookSettings, ZendeskSettings
+from helpdesk.tickets import EVENT_KINDS
 
 REAL_CONFIG = PROJECT_ROOT / "helpdesk.yml"
 WEBHOOK = {"name": "hook", "type": "webhook", "url": "https://hooks.example.com/in", "secret_env": "HOOK_SECRET"}

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from helpdesk.tickets import OPEN_STATUSES, STATUSES, Requester, Ticket
+from helpdesk.tickets import EVENT_KINDS, OPEN_STATUSES, STATUSES, Requester, Ticket
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
 
@@ -23,3 +23,10 @@ def test_open_means_support_still_owes_the_user_something(status):
 
 def test_a_new_ticket_starts_open():
     assert STATUSES[0] == "open" and set(OPEN_STATUSES) < set(STATUSES)
+
+
+def test_every_status_and_event_kind_has_words_for_the_user():
+    from helpdesk import followup
+
+    assert set(followup.STATUS_WORDS) == set(STATUSES)
+    assert set(followup.EVENT_WORDS) == set(EVENT_KINDS)
