@@ -14,21 +14,22 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from helpdesk import identity
 from helpdesk.config import Settings, load_settings
-from helpdesk.delivery.outbox import DEAD, SENDING, SENT, STATES, OutboxRow
+from helpdesk.delivery.outbox import DEAD, SENDING, SENT, STATES, OutboxRow, OutboxRowNotFound
 from helpdesk.delivery.worker import build_worker
 from helpdesk.policy import Policy, load_policy
+from helpdesk.report import build_report
 from helpdesk.sla import due_at
 from helpdesk.store import TicketNotFound, TicketStore, open_store
 from helpdesk.tickets import STATUSES, Ticket
-from helpdesk.wording import format_business_hours, format_due, format_target
+from helpdesk.wording import format_business_hours, format_due, format_duration, format_target
 
 TITLE_WIDTH = 48
 
@@ -43,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         policy = load_policy(settings.policy_file, settings.timezone)
         return args.run(args, settings, policy)
-    except LookupError as error:  # TicketNotFound, or no such outbox row
+    except (TicketNotFound, OutboxRowNotFound) as error:
         return _fail(str(error), 1)
     except ValueError as error:
         return _fail(str(error), 2)
@@ -71,6 +72,18 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--note", help="why, recorded in the ticket's history")
     status.add_argument("--author", default="operator", help="who made the change (default: operator)")
     status.set_defaults(run=_tickets_set_status)
+    respond = ticket_commands.add_parser("respond", help="record support's first response (the response-time promise)")
+    respond.add_argument("reference")
+    respond.add_argument("--note", help="what support said or did, recorded in the ticket's history")
+    respond.add_argument("--at", type=_aware_datetime, help="when, as ISO 8601 with an offset (default: now)")
+    respond.add_argument("--author", default="operator", help="who responded (default: operator)")
+    respond.set_defaults(run=_tickets_respond)
+
+    report = commands.add_parser("report", help="first responses against the response times, per severity")
+    report.add_argument("--since", type=_day_or_moment,
+                        help="only tickets filed since then: a date (in support's timezone) or ISO 8601 time")
+    report.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    report.set_defaults(run=_report)
 
     sla = commands.add_parser("sla", help="when a first response is due")
     sla.add_argument("severity", help="a severity level such as S1")
@@ -154,6 +167,44 @@ def _tickets_set_status(args: argparse.Namespace, settings: Settings, policy: Po
     return 0
 
 
+def _tickets_respond(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
+    at = args.at or datetime.now(timezone.utc)
+    ticket = _store(settings).record_first_response(args.reference, at, args.author, args.note)
+    zone = policy.business_hours.timezone
+    assert ticket.first_response_at is not None
+    kept = "within" if ticket.first_response_at <= ticket.due_at else "after"
+    print(f"{ticket.reference}: first response {format_due(ticket.first_response_at, zone)}, "
+          f"{kept} the response time (due {format_due(ticket.due_at, zone)}).")
+    return 0
+
+
+def _report(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
+    since = args.since(policy.business_hours.timezone) if args.since else None
+    figures = build_report(_store(settings).list(), policy.severities, datetime.now(timezone.utc), since)
+    if args.json:
+        return _print_json(_plain(figures))
+    zone = policy.business_hours.timezone
+    print(f"First responses since {format_due(since, zone)}:" if since else "First responses, all tickets:")
+    rows = [
+        (_level_label(level.level, policy), str(level.tickets), str(level.met), str(level.missed), str(level.pending),
+         _wait(level.median_first_response))
+        for level in figures.levels
+    ]
+    print(_table(rows, headers=("Severity", "Tickets", "On time", "Late", "Pending", "Median first response")))
+    print(f"Median first response overall: {_wait(figures.median_first_response)}")
+    breaches = ", ".join(figures.open_breaches) or "none"
+    print(f"Open tickets with an overdue first response: {breaches}")
+    return 0
+
+
+def _level_label(level: str, policy: Policy) -> str:
+    return policy.severities[level].label if level in policy.severities else level
+
+
+def _wait(span: timedelta | None) -> str:
+    return "-" if span is None else format_duration(span)
+
+
 def _sla(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
     filed = args.at or datetime.now(timezone.utc)
     severity = policy.severity(args.severity)
@@ -187,7 +238,8 @@ def _deliver(args: argparse.Namespace, settings: Settings, policy: Policy) -> in
     worker = build_worker(settings, policy, os.environ)
     if args.once:
         done = worker.run_once()
-        print(f"Replayed {done.replayed} journaled tickets; sent {done.sent}, {done.retrying} to retry, {done.dead} dead.")
+        print(f"Replayed {done.replayed} journaled tickets; raised {done.alerted} response-time alerts; "
+              f"sent {done.sent}, {done.retrying} to retry, {done.dead} dead.")
         return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = threading.Event()
@@ -254,6 +306,16 @@ def _outbox_when(row: OutboxRow, zone: ZoneInfo) -> str:
 def _store(settings: Settings) -> TicketStore:
     """The configured store: its changes queue deliveries for the enabled targets."""
     return open_store(settings)
+
+
+def _day_or_moment(text: str) -> Callable[[tzinfo], datetime]:
+    """A date (midnight in the zone given later: support's) or an ISO 8601 time with an offset."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        moment = _aware_datetime(text)
+        return lambda zone: moment
+    return lambda zone: datetime.combine(day, time(0), tzinfo=zone)
 
 
 def _aware_datetime(text: str) -> datetime:

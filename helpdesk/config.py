@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -141,6 +142,20 @@ def _flag(value: object, key: str, root: Path) -> bool:
     raise ConfigError(f"{key}: expected true or false, got {value!r}")
 
 
+def _minutes_per_level(value: object, key: str, root: Path) -> dict[str, timedelta]:
+    """Minutes per severity level ({S0: 15, ...}); in the environment, the same as JSON or YAML."""
+    raw = yaml.safe_load(value) if isinstance(value, str) else value
+    if not isinstance(raw, dict) or not raw:
+        raise ConfigError(f"{key}: expected minutes per severity level such as {{S0: 15, S2: 30}}, got {value!r}")
+    margins = {}
+    for level, minutes in raw.items():
+        number = _number(minutes)
+        if number is None or number <= 0:
+            raise ConfigError(f"{key}: {level}: expected a positive number of minutes, got {minutes!r}")
+        margins[str(level)] = timedelta(minutes=number)
+    return margins
+
+
 def _or_default(read: Reader, default: object) -> Reader:
     """A key that configuration files written before it existed may lack: absent means `default`."""
     return lambda value, key, root: read(default if value is None else value, key, root)
@@ -174,6 +189,9 @@ class Settings:
     cors_origins: tuple[str, ...] = _key(_or_default(_origins, ["http://localhost:8080", "http://127.0.0.1:8080"]))
     enable_api: bool = _key(_or_default(_flag, True))
     action_server_secret: str | None = _key(_optional_text)
+    sla_warning_minutes: dict[str, timedelta] = _key(
+        _or_default(_minutes_per_level, {"S0": 15, "S1": 15, "S2": 30, "S3": 30})
+    )
 
 
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:

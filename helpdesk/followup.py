@@ -29,6 +29,9 @@ EVENT_WORDS = {
     "comment_added": "details added",
     "severity_changed": "severity changed",
     "status_changed": "status changed",
+    "first_response": "support responded",
+    "sla_at_risk": "first response due soon",
+    "sla_breached": "first response overdue",
 }
 
 

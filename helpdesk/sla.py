@@ -57,6 +57,24 @@ def next_opening(at: datetime, policy: Policy) -> datetime:
     return max(opens, moment).astimezone(hours.timezone)
 
 
+def warning_at(severity: str, due: datetime, margin: timedelta, policy: Policy) -> datetime:
+    """When `margin` of the level's own clock is left before `due`: elapsed time for a
+    round-the-clock level, business time for the others, so a warning for a ticket due at
+    09:10 on Monday comes late on Friday, while someone can still act, not on Sunday night.
+    """
+    end = to_utc(due, "due")
+    hours = policy.business_hours
+    if policy.severity(severity).round_the_clock:
+        return (end - margin).astimezone(hours.timezone)
+    periods, remaining = _periods_before(end, hours), margin
+    while True:
+        opens, closes = next(periods)
+        closes = min(closes, end)
+        if closes - opens >= remaining:
+            return (closes - remaining).astimezone(hours.timezone)
+        remaining -= closes - opens
+
+
 def to_utc(moment: datetime, name: str) -> datetime:
     """The one gate for times: a naive datetime would silently mean the server's local time."""
     if moment.tzinfo is None or moment.utcoffset() is None:
@@ -83,6 +101,24 @@ def _periods_from(moment: datetime, hours: BusinessHours) -> Iterator[tuple[date
         day += timedelta(days=1)
     raise ValueError(
         f"the business hours have no working day between {last_business_day} and {day}; "
+        "check the weekdays and holidays in the support policy"
+    )
+
+
+def _periods_before(moment: datetime, hours: BusinessHours) -> Iterator[tuple[datetime, datetime]]:
+    """Business periods (UTC opens, closes) that start before `moment`, latest first, as far back
+    as the horizon allows; raises ValueError past it, like `_periods_from`."""
+    day = moment.astimezone(hours.timezone).date()
+    last_business_day = day
+    while last_business_day - day <= HORIZON:
+        period = _period_on(day, hours)
+        if period is not None:
+            last_business_day = day
+            if period[0] < moment:
+                yield period
+        day -= timedelta(days=1)
+    raise ValueError(
+        f"the business hours have no working day between {day} and {last_business_day}; "
         "check the weekdays and holidays in the support policy"
     )
 

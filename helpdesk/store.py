@@ -23,7 +23,7 @@ from helpdesk.delivery.outbox import METADATA as OUTBOX_METADATA
 from helpdesk.delivery.outbox import Outbox, Route
 from helpdesk.delivery.outbox import enqueue as enqueue_deliveries
 from helpdesk.sla import to_utc
-from helpdesk.tickets import STATUSES, Event, Requester, Ticket, TicketDraft
+from helpdesk.tickets import OPEN_STATUSES, SLA_ALERTS, STATUSES, Event, Requester, Ticket, TicketDraft
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
@@ -73,6 +73,7 @@ _TICKETS = sa.Table(
     sa.Column("due_at", _UtcDateTime, nullable=False),
     sa.Column("status", sa.String(32), nullable=False, index=True),
     sa.Column("updated_at", _UtcDateTime, nullable=False),
+    sa.Column("first_response_at", _UtcDateTime),
 )
 
 _EVENTS = sa.Table(
@@ -85,6 +86,17 @@ _EVENTS = sa.Table(
     sa.Column("author", sa.Text, nullable=False),
     sa.Column("detail", sa.JSON, nullable=False),
 )
+
+_SLA_ALERTS = sa.Table(
+    "sla_alerts",
+    _METADATA,
+    sa.Column("ticket_id", sa.Integer, sa.ForeignKey("tickets.id"), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("due_at", _UtcDateTime, nullable=False),
+    sa.UniqueConstraint("ticket_id", "kind", "due_at"),
+)
+"""The response-time alerts raised: each once per ticket, kind and due time, however many
+workers watch; a new due time (a severity change) arms them again."""
 
 _RESERVED = sa.Table(
     "reserved_references",
@@ -122,6 +134,7 @@ class TicketStore:
         self._writer = self._engine.execution_options(helpdesk_write=True)
         _METADATA.create_all(self._writer)
         OUTBOX_METADATA.create_all(self._writer)
+        _add_missing_columns(self._writer, _TICKETS)
 
     @property
     def outbox(self) -> Outbox:
@@ -194,6 +207,42 @@ class TicketStore:
 
         return self._change(reference, at, author, "status_changed", move)
 
+    def record_first_response(self, reference: str, at: datetime, author: str, note: str | None = None) -> Ticket:
+        """Support answered: the first time counts; later calls change nothing and return the ticket."""
+        moment = to_utc(at, "at")
+
+        def respond(ticket: Ticket) -> tuple[dict[str, Any], dict[str, Any]]:
+            if ticket.first_response_at is not None:
+                return {}, {}
+            detail = {"note": note, "due_at": ticket.due_at.isoformat(), "met": moment <= ticket.due_at}
+            return detail, {"first_response_at": moment}
+
+        return self._change(reference, at, author, "first_response", respond)
+
+    def awaiting_first_response(self) -> list[Ticket]:
+        """Open tickets support has not answered yet, newest first: what the response-time watch looks at."""
+        with self._engine.connect() as connection:
+            return _select(connection, _TICKETS.c.status.in_(OPEN_STATUSES) & _TICKETS.c.first_response_at.is_(None))
+
+    def raise_sla_alert(self, reference: str, kind: str, at: datetime, author: str) -> Ticket | None:
+        """Record and deliver `kind` (one of SLA_ALERTS) for the ticket's current due time,
+        unless it was raised for that due time already (by this worker or another): then None."""
+        if kind not in SLA_ALERTS:
+            raise ValueError(f"unknown alert {kind!r}; expected one of {', '.join(SLA_ALERTS)}")
+        try:
+            with self._writer.begin() as connection:
+                found = connection.execute(
+                    sa.select(_TICKETS.c.id, _TICKETS.c.due_at).where(_matches_reference(reference))
+                ).first()
+                if found is None:
+                    raise TicketNotFound(f"no ticket with the reference {reference!r}")
+                ticket_id, due = found
+                connection.execute(_SLA_ALERTS.insert().values(ticket_id=ticket_id, kind=kind, due_at=due))
+                return self._apply(connection, ticket_id, to_utc(at, "at"), author, kind,
+                                   lambda _: ({"due_at": due.isoformat()}, {}))
+        except IntegrityError:
+            return None
+
     def reserve_references(self, count: int, at: datetime) -> tuple[str, ...]:
         """`count` references no other call will return, for tickets filed while the database is down.
 
@@ -231,19 +280,27 @@ class TicketStore:
         return ticket
 
     def _change(self, reference: str, at: datetime, author: str, kind: str, edit: _Edit) -> Ticket:
-        """Read, change and record in one write transaction, so "from" in the history is true."""
+        """Read, change and record in one write transaction, so "from" in the history is true.
+        An edit that changes nothing (no columns) records nothing."""
         moment = to_utc(at, "at")
         with self._writer.begin() as connection:
             ticket_id = connection.execute(sa.select(_TICKETS.c.id).where(_matches_reference(reference))).scalar()
             if ticket_id is None:
                 raise TicketNotFound(f"no ticket with the reference {reference!r}")
-            this_ticket = _TICKETS.c.id == ticket_id
-            detail, changes = edit(_select(connection, this_ticket)[0])
-            connection.execute(_TICKETS.update().where(this_ticket).values(updated_at=moment, **changes))
-            _record(connection, ticket_id, kind, moment, author, detail)
-            changed = _select(connection, this_ticket)[0]
-            enqueue_deliveries(connection, self._routes, changed, Event(kind, moment, author, detail))
-            return changed
+            return self._apply(connection, ticket_id, moment, author, kind, edit)
+
+    def _apply(self, connection: Connection, ticket_id: int, moment: datetime, author: str, kind: str,
+               edit: _Edit) -> Ticket:
+        this_ticket = _TICKETS.c.id == ticket_id
+        current = _select(connection, this_ticket)[0]
+        detail, changes = edit(current)
+        if not detail and not changes:
+            return current
+        connection.execute(_TICKETS.update().where(this_ticket).values(updated_at=moment, **changes))
+        _record(connection, ticket_id, kind, moment, author, detail)
+        changed = _select(connection, this_ticket)[0]
+        enqueue_deliveries(connection, self._routes, changed, Event(kind, moment, author, detail))
+        return changed
 
 
 def _engine(url: str) -> Engine:
@@ -269,6 +326,17 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
     """Writers lock at BEGIN, so two of them never deadlock upgrading a read lock."""
     write = connection.get_execution_options().get("helpdesk_write", False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _add_missing_columns(engine: Engine, table: sa.Table) -> None:
+    """Columns added to `table` since a database was created, added to it (all nullable):
+    a store opened on an older ticket database keeps its tickets and gains the new fields."""
+    with engine.begin() as connection:
+        present = {column["name"] for column in sa.inspect(connection).get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=connection.dialect)
+                connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
 
 
 def _record(connection: Connection, ticket_id: int, kind: str, at: datetime, author: str, detail: dict) -> None:
@@ -303,6 +371,7 @@ def _ticket(row: Any, history: tuple[Event, ...]) -> Ticket:
         status=row["status"],
         updated_at=row["updated_at"],
         history=history,
+        first_response_at=row["first_response_at"],
         **{name: row[name] for name in _PLAIN_FIELDS},
     )
 

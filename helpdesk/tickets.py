@@ -15,9 +15,13 @@ STATUSES = ("open", "in_progress", "waiting_on_customer", "resolved", "closed")
 OPEN_STATUSES = STATUSES[:3]
 """The statuses in which support still owes the user something."""
 
-EVENT_KINDS = ("created", "comment_added", "severity_changed", "status_changed")
+EVENT_KINDS = (
+    "created", "comment_added", "severity_changed", "status_changed", "first_response", "sla_at_risk", "sla_breached",
+)
 """What can happen to a ticket: each is a history entry, and the kinds a delivery target
 can take (helpdesk.delivery.settings)."""
+SLA_ALERTS = ("sla_at_risk", "sla_breached")
+"""The event kinds that warn support about a first response: soon due, then overdue."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,14 @@ class Ticket(TicketDraft):
     status: str
     updated_at: datetime
     history: tuple[Event, ...]
+    first_response_at: datetime | None = None
+    """When support first answered; the response-time promise is kept if it is by `due_at`."""
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def awaits_first_response(self) -> bool:
+        """Whether support still owes the first response the bot promised."""
+        return self.is_open and self.first_response_at is None

@@ -34,6 +34,11 @@ STATES = (PENDING, SENDING, SENT, DEAD)
 
 METADATA = sa.MetaData()
 
+
+class OutboxRowNotFound(LookupError):
+    """No outbox row has the given id."""
+
+
 OUTBOX = sa.Table(
     "delivery_outbox",
     METADATA,
@@ -219,7 +224,7 @@ class Outbox:
     def attempts(self, row_id: int) -> list[Attempt]:
         with self._engine.connect() as connection:
             if connection.execute(sa.select(OUTBOX.c.id).where(OUTBOX.c.id == row_id)).scalar() is None:
-                raise LookupError(f"no outbox row with the id {row_id}")
+                raise OutboxRowNotFound(f"no outbox row with the id {row_id}")
             found = connection.execute(
                 sa.select(ATTEMPTS).where(ATTEMPTS.c.outbox_id == row_id).order_by(ATTEMPTS.c.id)
             ).mappings().all()
@@ -233,7 +238,7 @@ class Outbox:
         with self._writer.begin() as connection:
             status = connection.execute(sa.select(OUTBOX.c.status).where(OUTBOX.c.id == row_id)).scalar()
             if status is None:
-                raise LookupError(f"no outbox row with the id {row_id}")
+                raise OutboxRowNotFound(f"no outbox row with the id {row_id}")
             if status not in (DEAD, PENDING):
                 raise ValueError(f"outbox row {row_id} is {status}; only dead or pending rows can be retried")
             connection.execute(OUTBOX.update().where(OUTBOX.c.id == row_id).values(_restart(now)))

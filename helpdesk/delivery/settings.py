@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import NoReturn, Union
 from urllib.parse import urlsplit
 
-from helpdesk.tickets import EVENT_KINDS
+from helpdesk.tickets import EVENT_KINDS, SLA_ALERTS
 
 
 EMAIL_SECURITY = ("none", "starttls", "ssl")
@@ -74,7 +74,8 @@ class ZendeskSettings:
 TargetSettings = Union[WebhookSettings, EmailSettings, ZendeskSettings]
 
 _SUPPORTED_EVENTS = {"webhook": EVENT_KINDS, "email": EVENT_KINDS, "zendesk": ("created",)}
-_DEFAULT_EVENTS = {"webhook": EVENT_KINDS, "email": ("created",), "zendesk": ("created",)}
+_DEFAULT_EVENTS = {"webhook": EVENT_KINDS, "email": ("created", *SLA_ALERTS), "zendesk": ("created",)}
+"""A mailbox hears of new tickets and of first responses soon due or overdue: someone must act."""
 
 
 def parse_targets(raw: object) -> tuple[TargetSettings, ...]:

@@ -25,6 +25,9 @@ def subject(message: Mapping[str, Any], policy: Policy) -> str:
         "comment_added": "New comment · ",
         "severity_changed": f"Severity {detail.get('from')} → {detail.get('to')} · ",
         "status_changed": f"Status now {detail.get('to')} · ",
+        "first_response": "Responded · ",
+        "sla_at_risk": "First response due soon · ",
+        "sla_breached": "First response OVERDUE · ",
     }.get(message["event"], "")
     text = f"[{ticket['reference']}] {what}{_level(ticket['severity'], policy)}, due {_due(ticket, policy)}: {ticket['title']}"
     return " ".join(text.split())
@@ -71,6 +74,13 @@ def _headline(message: Mapping[str, Any], policy: Policy) -> str:
     if event == "status_changed":
         note = f" ({detail['note']})" if detail.get("note") else ""
         return f"status changed from {detail['from']} to {detail['to']} by {by}{note}"
+    if event == "first_response":
+        kept = "within" if detail.get("met") else "after"
+        note = f": {detail['note']}" if detail.get("note") else ""
+        return f"first response by {by}, {kept} the response time{note}"
+    if event in ("sla_at_risk", "sla_breached"):
+        due = _moment(detail["due_at"], policy)
+        return f"no first response yet, due {due}" if event == "sla_at_risk" else f"first response overdue since {due}"
     return f"{event} by {by}"
 
 

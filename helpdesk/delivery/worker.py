@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from helpdesk.config import Settings
 from helpdesk.durability.intake import DATABASE_UNAVAILABLE, open_journal
@@ -29,9 +29,13 @@ from helpdesk.delivery.targets import DeliveryFailed, Target
 from helpdesk.delivery.webhook import Webhook
 from helpdesk.delivery.zendesk import Zendesk
 from helpdesk.policy import Policy
+from helpdesk.response_watch import alert_due
 from helpdesk.store import TicketStore, open_store
 
 logger = logging.getLogger(__name__)
+
+ALERT_AUTHOR = "response-time watch"
+"""Who the history names for the alerts the worker raises."""
 
 
 @dataclass(frozen=True)
@@ -39,13 +43,23 @@ class Round:
     """What one round did."""
 
     replayed: int = 0
+    alerted: int = 0
     sent: int = 0
     retrying: int = 0
     dead: int = 0
 
     @property
     def idle(self) -> bool:
-        return not (self.replayed or self.sent or self.retrying or self.dead)
+        return not (self.replayed or self.alerted or self.sent or self.retrying or self.dead)
+
+
+@dataclass(frozen=True)
+class ResponseWatch:
+    """What the worker needs to raise response-time alerts: the policy's clock and how
+    early to warn per level (helpdesk.yml, sla_warning_minutes)."""
+
+    policy: Policy
+    margins: Mapping[str, timedelta]
 
 
 class Worker:
@@ -54,6 +68,7 @@ class Worker:
     def __init__(
         self, store: Callable[[], TicketStore], targets: Mapping[str, Target], schedule: Schedule, journal: Journal,
         keep_reserved: int, name: str | None = None, clock: Callable[[], float] = time.time,
+        watch: ResponseWatch | None = None,
     ) -> None:
         self._open_store = store
         self._store: TicketStore | None = None
@@ -63,12 +78,15 @@ class Worker:
         self._keep_reserved = keep_reserved
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._clock = clock
+        self._watch = watch
 
     def run_once(self, stop: threading.Event | None = None) -> Round:
         """One round, until no row is due or `stop` is set; database errors propagate."""
         store = self._db()
         replayed = self._journal.replay(store)
-        self._journal.references.top_up(store, self._keep_reserved, datetime.now(timezone.utc))
+        now = datetime.fromtimestamp(self._clock(), timezone.utc)
+        self._journal.references.top_up(store, self._keep_reserved, now)
+        alerted = self._raise_alerts(store, now)
         sent = retrying = dead = 0
         while not (stop is not None and stop.is_set()) and (
             delivery := store.outbox.claim(self._targets.keys(), self.name, self._schedule, self._clock())
@@ -77,7 +95,19 @@ class Worker:
             sent += status == SENT
             retrying += status == PENDING
             dead += status == DEAD
-        return Round(replayed, sent, retrying, dead)
+        return Round(replayed, alerted, sent, retrying, dead)
+
+    def _raise_alerts(self, store: TicketStore, now: datetime) -> int:
+        """Response-time alerts due now, each queued for delivery like any ticket event;
+        another worker may have raised one first, and then the store does nothing."""
+        if self._watch is None:
+            return 0
+        raised = 0
+        for ticket in store.awaiting_first_response():
+            kind = alert_due(ticket, now, self._watch.margins, self._watch.policy)
+            if kind is not None and store.raise_sla_alert(ticket.reference, kind, now, ALERT_AUTHOR) is not None:
+                raised += 1
+        return raised
 
     def run_forever(self, stop: threading.Event, poll_seconds: float) -> None:
         """Rounds until `stop` is set, resting `poll_seconds` after a round with nothing to do."""
@@ -126,7 +156,8 @@ def build_worker(settings: Settings, policy: Policy, env: Mapping[str, str], nam
         settings.delivery_lease_seconds,
     )
     return Worker(
-        lambda: open_store(settings), targets, schedule, open_journal(settings), settings.reserved_references, name
+        lambda: open_store(settings), targets, schedule, open_journal(settings), settings.reserved_references, name,
+        watch=ResponseWatch(policy, settings.sla_warning_minutes),
     )
 
 

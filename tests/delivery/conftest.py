@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from delivery_helpers import Answer, LocalServer, Request, deployment
 
 import actions.common
 import helpdesk.wiring
-from delivery_helpers import Answer, LocalServer, Request, deployment
 from helpdesk.config import PROJECT_ROOT, Settings
 from helpdesk.policy import Policy, load_policy
 

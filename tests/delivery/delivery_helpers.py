@@ -10,19 +10,25 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Tracker
 
+from helpdesk import sla
 from helpdesk.config import Settings, load_settings
+from helpdesk.wiring import default_policy
 from tests.drafts import make_draft  # noqa: F401 (re-exported for the delivery tests)
 
 SECRET = "webhook-s3cret"
-FILED = datetime(2026, 11, 25, 4, 30, tzinfo=timezone.utc)
-DUE = FILED + timedelta(hours=1)
+FILED = datetime.now(timezone.utc).replace(microsecond=0)
+"""Now: deliveries are due at once, and no first response falls due (and raises a
+response-time alert) while these tests run; tests/delivery/test_response_alerts.py is
+about those."""
+DUE = sla.due_at("S1", FILED, default_policy())
+"""An hour of business time away: at least that long for every level these tests file."""
 
 
 @dataclass(frozen=True)

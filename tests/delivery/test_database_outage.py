@@ -12,14 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from delivery_helpers import WebhookReceiver, confirmed_tracker, webhook_target
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.common
 from actions.ticket import ActionFinishTicketForm
-from delivery_helpers import WebhookReceiver, confirmed_tracker, webhook_target
 from helpdesk.config import load_settings
-from helpdesk.durability.intake import open_journal
 from helpdesk.delivery.worker import Worker, build_worker
+from helpdesk.durability.intake import open_journal
 from helpdesk.policy import Policy
 
 

@@ -9,11 +9,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from delivery_helpers import WebhookReceiver, confirmed_tracker, webhook_target
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.common
 from actions.ticket import ActionFinishTicketForm
-from delivery_helpers import WebhookReceiver, confirmed_tracker, webhook_target
 from helpdesk.delivery.worker import build_worker
 
 USERS = 50

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-
 from delivery_helpers import DUE, FILED, Request, deployment, make_draft
+
 from helpdesk.delivery.worker import build_worker
 from helpdesk.store import open_store
+from helpdesk.wording import format_due
 
 SMTP_USER, SMTP_PASSWORD = "help-bot", "smtp-s3cret"
 ZENDESK_EMAIL, ZENDESK_TOKEN = "agent@acme.example", "zd-token-123"
@@ -71,7 +72,7 @@ def test_the_support_mailbox_gets_a_readable_summary(tmp_path, smtp, policy):
     (sender, recipients, message), = mailbox.messages
     assert mailbox.logins == [SMTP_USER]
     assert (sender, recipients) == ("help-assistant@haptik.ai", ["support@haptik.ai"])
-    assert message["Subject"] == "[HLP-0001] S1 (High), due Wed 25 Nov, 11:00 IST: Chats are not assigned to agents"
+    assert message["Subject"] == f"[HLP-0001] S1 (High), due {format_due(DUE, policy.business_hours.timezone)}: Chats are not assigned to agents"
     key = open_store(settings).outbox.rows()[0].idempotency_key
     assert message["Message-ID"] == f"<{key}@haptik.ai>"
     text = message.get_content()
@@ -149,7 +150,7 @@ def test_zendesk_gets_a_ticket_in_its_own_terms(tmp_path, serve, policy):
     assert ticket["priority"] == "high"
     assert ticket["external_id"] == "HLP-0001"
     assert ticket["requester"] == {"email": "priya@example.com", "name": "Priya"}
-    assert ticket["subject"].startswith("[HLP-0001] S1 (High), due Wed 25 Nov, 11:00 IST")
+    assert ticket["subject"].startswith(f"[HLP-0001] S1 (High), due {format_due(DUE, policy.business_hours.timezone)}")
     assert [row.event for row in store.outbox.rows()] == ["created"]
 
 

@@ -11,8 +11,15 @@ import threading
 import time
 
 import pytest
+from delivery_helpers import (
+    DUE,
+    FILED,
+    WebhookReceiver,
+    deployment,
+    make_draft,
+    webhook_target,
+)
 
-from delivery_helpers import DUE, FILED, WebhookReceiver, deployment, make_draft, webhook_target
 from helpdesk.config import PROJECT_ROOT
 from helpdesk.delivery.outbox import Outbox
 from helpdesk.delivery.worker import build_worker

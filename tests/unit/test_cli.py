@@ -276,3 +276,39 @@ def test_token_without_a_secret_says_how_to_configure_one(capsys, database_url):
 
     assert code == 2 and out == ""
     assert "HELPDESK_IDENTITY_SECRET" in err
+
+
+def test_respond_records_the_first_response_and_says_whether_it_was_in_time(capsys, filed):
+    code, out, _ = run(capsys, "tickets", "respond", "HLP-0001", "--note", "asked for the export id",
+                       "--at", "2026-11-25T11:00:00+05:30", "--author", "meera@haptik.ai")
+
+    ticket = filed.get("HLP-0001")
+    assert code == 0 and out == (
+        "HLP-0001: first response Wed 25 Nov, 11:00 IST, within the response time (due Wed 25 Nov, 14:00 IST).\n")
+    assert ticket.history[-1].kind == "first_response" and ticket.history[-1].author == "meera@haptik.ai"
+
+
+def test_respond_to_an_unknown_reference_exits_1(capsys, filed):
+    code, _, err = run(capsys, "tickets", "respond", "HLP-0404")
+
+    assert code == 1 and "HLP-0404" in err
+
+
+def test_report_counts_first_responses_per_severity(capsys, filed):
+    run(capsys, "tickets", "respond", "HLP-0001", "--at", "2026-11-25T11:00:00+05:30")
+
+    code, out, _ = run(capsys, "report", "--json")
+
+    figures = {level["level"]: level for level in json.loads(out)["levels"]}
+    assert code == 0
+    assert (figures["S2"]["tickets"], figures["S2"]["met"]) == (1, 1)
+    assert (figures["S0"]["tickets"], figures["S0"]["missed"], figures["S0"]["pending"]) == (1, 1, 0)
+    assert json.loads(out)["open_breaches"] == ["HLP-0002"]
+
+
+def test_report_since_a_date_leaves_older_tickets_out(capsys, filed):
+    code, out, _ = run(capsys, "report", "--since", "2030-01-01")
+
+    assert code == 0
+    assert "First responses since Tue 1 Jan, 00:00 IST:" in out
+    assert "Open tickets with an overdue first response: none" in out

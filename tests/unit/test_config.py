@@ -142,3 +142,18 @@ def test_server_settings_come_from_the_environment(env, field, expected):
 def test_unsafe_or_malformed_server_settings_are_refused(env, named):
     with pytest.raises(ConfigError, match=named):
         load_settings(REAL_CONFIG, env=env)
+
+
+def test_response_time_warnings_default_to_a_quarter_hour_for_hour_targets_and_half_an_hour_for_four():
+    margins = load_settings(REAL_CONFIG, env={}).sla_warning_minutes
+
+    assert {level: margin.total_seconds() / 60 for level, margin in margins.items()} == {"S0": 15, "S1": 15, "S2": 30, "S3": 30}
+
+
+def test_response_time_warnings_come_from_the_environment_and_are_checked():
+    margins = load_settings(REAL_CONFIG, env={"HELPDESK_SLA_WARNING_MINUTES": '{"S0": 5}'}).sla_warning_minutes
+
+    assert list(margins) == ["S0"]
+    assert margins["S0"].total_seconds() == 300
+    with pytest.raises(ConfigError, match="HELPDESK_SLA_WARNING_MINUTES"):
+        load_settings(REAL_CONFIG, env={"HELPDESK_SLA_WARNING_MINUTES": '{"S0": -5}'})

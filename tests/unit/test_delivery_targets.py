@@ -29,7 +29,8 @@ SCHEDULE = Schedule(max_attempts=3, backoff_seconds=0.001, backoff_max_seconds=0
 
 @pytest.fixture
 def store(tmp_path) -> TicketStore:
-    return TicketStore(f"sqlite:///{tmp_path}/t.db", "HLP-", (Route("hook", frozenset({"created", "status_changed"})),))
+    events = frozenset({"created", "status_changed", "first_response", "sla_at_risk", "sla_breached"})
+    return TicketStore(f"sqlite:///{tmp_path}/t.db", "HLP-", (Route("hook", events),))
 
 
 def message_of(store: TicketStore, event: str = "created") -> dict:
@@ -55,6 +56,22 @@ def test_a_later_event_says_what_happened_first(store, make_draft, real_policy):
     assert summary.subject(message, real_policy).startswith("[HLP-0001] Status now resolved · S0 (Blocker), due ")
     assert summary.body(message, real_policy).startswith(
         "HLP-0001: status changed from open to resolved by agent (fixed the router)\n")
+
+
+def test_response_time_events_say_what_support_must_know(store, make_draft, real_policy):
+    store.create(make_draft(), FILED, DUE)
+    store.raise_sla_alert("HLP-0001", "sla_at_risk", FILED + timedelta(minutes=45), "response-time watch")
+    store.raise_sla_alert("HLP-0001", "sla_breached", DUE, "response-time watch")
+    store.record_first_response("HLP-0001", DUE + timedelta(minutes=5), "agent", note="on it")
+
+    at_risk, breached, responded = (message_of(store, kind) for kind in ("sla_at_risk", "sla_breached", "first_response"))
+
+    assert summary.subject(at_risk, real_policy).startswith("[HLP-0001] First response due soon · S0 (Blocker)")
+    assert summary.body(at_risk, real_policy).startswith("HLP-0001: no first response yet, due Wed 25 Nov, 11:00 IST\n")
+    assert summary.subject(breached, real_policy).startswith("[HLP-0001] First response OVERDUE · ")
+    assert summary.body(breached, real_policy).startswith("HLP-0001: first response overdue since Wed 25 Nov, 11:00 IST\n")
+    assert summary.body(responded, real_policy).startswith(
+        "HLP-0001: first response by agent, after the response time: on it\n")
 
 
 def test_the_body_reads_like_the_cli_ticket_view(store, make_draft, real_policy):

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from helpdesk.sla import due_at, is_open, next_opening
+from helpdesk.sla import due_at, is_open, next_opening, warning_at
 
 IST = ZoneInfo("Asia/Kolkata")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -187,3 +187,24 @@ def test_is_open_and_next_opening_refuse_naive_times(real_policy):
         is_open(datetime(2026, 11, 25, 10), real_policy)
     with pytest.raises(ValueError, match="timezone-aware"):
         next_opening(datetime(2026, 11, 25, 10), real_policy)
+
+
+@pytest.mark.parametrize(
+    ("severity", "due", "minutes", "warning", "case"),
+    [
+        ("S0", ist(11, 28, 3, 0), 15, ist(11, 28, 2, 45), "round the clock: elapsed time, even on a Saturday night"),
+        ("S2", ist(11, 25, 15, 0), 30, ist(11, 25, 14, 30), "inside one business day"),
+        ("S2", ist(11, 26, 9, 10), 30, ist(11, 25, 17, 40), "due just after opening: the warning comes the evening before"),
+        ("S2", ist(11, 30, 9, 10), 30, ist(11, 27, 17, 40), "due Monday morning: the warning comes on Friday"),
+        ("S1", ist(11, 25, 9, 0), 15, ist(11, 24, 17, 45), "due exactly at opening"),
+        ("S2", ist(11, 26, 10, 0), 120, ist(11, 25, 17, 0), "a margin longer than the morning"),
+    ],
+)
+def test_warnings_come_a_margin_of_the_levels_own_clock_before_the_due_time(real_policy, severity, due, minutes, warning, case):
+    assert warning_at(severity, due, timedelta(minutes=minutes), real_policy) == warning, case
+
+
+def test_a_warning_skips_holidays(real_policy):
+    policy = with_hours(real_policy, holidays=frozenset({date(2026, 11, 27)}))
+
+    assert warning_at("S2", ist(11, 30, 9, 10), timedelta(minutes=30), policy) == ist(11, 26, 17, 40)

@@ -242,3 +242,65 @@ def test_tickets_cannot_be_changed_in_memory(store, make_draft):
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         ticket.status = "closed"
+
+
+def test_the_first_response_is_recorded_once_with_whether_it_met_the_target(store, make_draft):
+    store.create(make_draft(), FILED, DUE)
+
+    answered = store.record_first_response("HLP-0001", LATER, "agent@haptik.ai", note="looking at the logs")
+    again = store.record_first_response("HLP-0001", LATER + timedelta(hours=2), "other@haptik.ai")
+
+    assert answered.first_response_at == LATER and again.first_response_at == LATER
+    responses = [event for event in again.history if event.kind == "first_response"]
+    assert [(event.author, event.detail["met"], event.detail["note"]) for event in responses] == [
+        ("agent@haptik.ai", True, "looking at the logs")]
+
+
+def test_a_late_first_response_is_recorded_as_missed(store, make_draft):
+    store.create(make_draft(), FILED, DUE)
+
+    late = store.record_first_response("HLP-0001", DUE + timedelta(minutes=1), "agent@haptik.ai")
+
+    assert late.history[-1].detail["met"] is False
+
+
+def test_only_open_unanswered_tickets_await_a_first_response(store, make_draft):
+    for _ in range(3):
+        store.create(make_draft(), FILED, DUE)
+    store.record_first_response("HLP-0001", LATER, "agent")
+    store.set_status("HLP-0002", "resolved", LATER, "agent")
+
+    assert [ticket.reference for ticket in store.awaiting_first_response()] == ["HLP-0003"]
+
+
+def test_a_response_time_alert_is_raised_once_per_due_time(store, make_draft):
+    store.create(make_draft(final_severity="S2"), FILED, DUE)
+
+    first = store.raise_sla_alert("HLP-0001", "sla_at_risk", LATER, "watch")
+    again = store.raise_sla_alert("HLP-0001", "sla_at_risk", LATER + timedelta(minutes=1), "watch")
+    store.change_severity("HLP-0001", "S1", DUE + timedelta(hours=1), "worse now", LATER, "agent")
+    rearmed = store.raise_sla_alert("HLP-0001", "sla_at_risk", LATER + timedelta(minutes=2), "watch")
+
+    assert first is not None and again is None and rearmed is not None
+    alerts = [(event.kind, event.detail["due_at"]) for event in rearmed.history if event.kind == "sla_at_risk"]
+    assert alerts == [("sla_at_risk", DUE.astimezone(timezone.utc).isoformat()),
+                      ("sla_at_risk", (DUE + timedelta(hours=1)).astimezone(timezone.utc).isoformat())]
+
+
+def test_an_unknown_alert_is_refused(store, make_draft):
+    store.create(make_draft(), FILED, DUE)
+
+    with pytest.raises(ValueError, match="sla_at_risk"):
+        store.raise_sla_alert("HLP-0001", "sla_panic", LATER, "watch")
+
+
+def test_a_database_from_before_first_responses_gains_the_column_and_keeps_its_tickets(tmp_path, make_draft):
+    path = tmp_path / "old.db"
+    TicketStore(f"sqlite:///{path}", "HLP-").create(make_draft(), FILED, DUE)
+    with sqlite3.connect(path) as connection:
+        connection.execute("ALTER TABLE tickets DROP COLUMN first_response_at")
+
+    reopened = TicketStore(f"sqlite:///{path}", "HLP-")
+
+    assert reopened.get("HLP-0001").first_response_at is None
+    assert reopened.record_first_response("HLP-0001", LATER, "agent").first_response_at == LATER
