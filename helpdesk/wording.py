@@ -6,18 +6,53 @@ make the bot's English depend on the server it runs on.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from helpdesk.policy import WEEKDAYS, BusinessHours, Severity
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MAX_ZONE_NAME_CHARS = 64
+"""Longer than any IANA name; a longer value is not one and is not looked up."""
 
 
-def format_due(moment: datetime, zone: tzinfo) -> str:
-    """A moment as people say it: "Wed 25 Nov, 09:30 IST"."""
+@dataclass(frozen=True)
+class Zones:
+    """Whom a time is quoted for: in the user's zone, with support's beside it when the
+    clocks differ, so both sides read the same promise ("by 09:30 GMT (15:00 IST)")."""
+
+    user: tzinfo
+    support: tzinfo
+
+
+def reader_zones(user_zone: object, support: tzinfo) -> Zones | tzinfo:
+    """The zones to quote times in for a user whose browser named `user_zone` (an IANA name
+    such as "Europe/London"); support's alone when it names none or an unknown one."""
+    if not isinstance(user_zone, str) or not 0 < len(user_zone) <= MAX_ZONE_NAME_CHARS:
+        return support
+    try:
+        zone = ZoneInfo(user_zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return support
+    return support if zone == support else Zones(zone, support)
+
+
+def format_due(moment: datetime, zone: tzinfo | Zones) -> str:
+    """A moment as people say it: "Wed 25 Nov, 09:30 IST"; for `Zones` whose clocks differ
+    at that moment, "Wed 25 Nov, 04:00 GMT (09:30 IST)", with support's day when it differs."""
     if moment.tzinfo is None:
         raise ValueError(f"expected a timezone-aware datetime, got naive {moment.isoformat()}")
-    local = moment.astimezone(zone)
+    if not isinstance(zone, Zones):
+        return _day_and_time(moment.astimezone(zone))
+    mine, theirs = moment.astimezone(zone.user), moment.astimezone(zone.support)
+    if mine.utcoffset() == theirs.utcoffset() and zone_abbreviation(mine) == zone_abbreviation(theirs):
+        return _day_and_time(theirs)
+    beside = _day_and_time(theirs) if theirs.date() != mine.date() else f"{theirs:%H:%M} {zone_abbreviation(theirs)}"
+    return f"{_day_and_time(mine)} ({beside})"
+
+
+def _day_and_time(local: datetime) -> str:
     weekday, month = WEEKDAYS[local.weekday()][:3], MONTHS[local.month - 1]
     return f"{weekday} {local.day} {month}, {local:%H:%M} {zone_abbreviation(local)}"
 

@@ -199,9 +199,15 @@
 
   // ---- talking to Rasa -------------------------------------------------------------------
 
+  // The browser's own zone (an IANA name), so the bot quotes times as the user reads a clock.
+  const timezone = (() => {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch (e) { return null; }
+  })();
+
   function metadata() {
     const meta = { user: config.user };
     if (config.user_token) meta.user_token = config.user_token;   // the signed-token issue
+    if (timezone) meta.timezone = timezone;
     return meta;
   }
 
