@@ -74,6 +74,7 @@ class HardenedRestInput(InputChannel):
 
     async def handle(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         """One request, from raw body to the bot's replies."""
+        assert request.stream is not None, "the webhook route is declared with stream=True"
         try:
             request.stream.request_max_size = self.settings.max_body_bytes
             await request.receive_body()

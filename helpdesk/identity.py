@@ -24,6 +24,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import jwt
+from jwt.types import Options
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("email", "exp")
@@ -80,7 +81,7 @@ def verify(token: object, secret: str | None, now: datetime | None = None) -> Ve
         return Unverified("unconfigured")
     if not isinstance(token, str) or not token.strip():
         return Unverified("missing")
-    options = {"require": list(REQUIRED_CLAIMS), "verify_exp": False, "verify_iat": False}
+    options: Options = {"require": list(REQUIRED_CLAIMS), "verify_exp": False, "verify_iat": False}
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options=options)
     except jwt.MissingRequiredClaimError:

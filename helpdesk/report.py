@@ -57,5 +57,5 @@ def _figures(level: str, tickets: list[Ticket], now: datetime) -> LevelFigures:
 
 
 def _median_response(tickets: list[Ticket]) -> timedelta | None:
-    waits = [t.first_response_at - t.filed_at for t in tickets if t.first_response_at is not None]
-    return statistics.median(waits) if waits else None
+    waits = [(t.first_response_at - t.filed_at).total_seconds() for t in tickets if t.first_response_at is not None]
+    return timedelta(seconds=statistics.median(waits)) if waits else None

@@ -172,6 +172,11 @@ class TicketStore:
             found = _select(connection, _matches_reference(reference))
         return found[0] if found else None
 
+    def awaiting_first_response(self) -> list[Ticket]:
+        """Open tickets support has not answered yet, newest first: what the response-time watch looks at."""
+        with self._engine.connect() as connection:
+            return _select(connection, _TICKETS.c.status.in_(OPEN_STATUSES) & _TICKETS.c.first_response_at.is_(None))
+
     def list(self, status: str | None = None, requester_email: str | None = None) -> list[Ticket]:
         """Tickets newest first, optionally only one status or one requester's."""
         condition = sa.true()
@@ -218,11 +223,6 @@ class TicketStore:
             return detail, {"first_response_at": moment}
 
         return self._change(reference, at, author, "first_response", respond)
-
-    def awaiting_first_response(self) -> list[Ticket]:
-        """Open tickets support has not answered yet, newest first: what the response-time watch looks at."""
-        with self._engine.connect() as connection:
-            return _select(connection, _TICKETS.c.status.in_(OPEN_STATUSES) & _TICKETS.c.first_response_at.is_(None))
 
     def raise_sla_alert(self, reference: str, kind: str, at: datetime, author: str) -> Ticket | None:
         """Record and deliver `kind` (one of SLA_ALERTS) for the ticket's current due time,
