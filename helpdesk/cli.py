@@ -194,6 +194,8 @@ def _report(args: argparse.Namespace, settings: Settings, policy: Policy) -> int
     print(f"Median first response overall: {_wait(figures.median_first_response)}")
     breaches = ", ".join(figures.open_breaches) or "none"
     print(f"Open tickets with an overdue first response: {breaches}")
+    rated = f"{figures.satisfaction_average}/5 over {figures.satisfaction_count}" if figures.satisfaction_count else "none yet"
+    print(f"Satisfaction: {rated}")
     return 0
 
 

@@ -32,6 +32,7 @@ EVENT_WORDS = {
     "first_response": "support responded",
     "sla_at_risk": "first response due soon",
     "sla_breached": "first response overdue",
+    "satisfaction_rated": "you rated support",
 }
 
 

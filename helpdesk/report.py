@@ -37,6 +37,9 @@ class Report:
     open_breaches: tuple[str, ...]
     """References of open tickets whose first response is overdue, most overdue first."""
     median_first_response: timedelta | None
+    satisfaction_count: int
+    satisfaction_average: float | None
+    """The users' ratings of support (1-5) on these tickets."""
 
 
 def build_report(tickets: Iterable[Ticket], levels: Iterable[str], now: datetime,
@@ -47,7 +50,9 @@ def build_report(tickets: Iterable[Ticket], levels: Iterable[str], now: datetime
     order = list(dict.fromkeys([*levels, *(ticket.final_severity for ticket in chosen)]))
     figures = tuple(_figures(level, [t for t in chosen if t.final_severity == level], now) for level in order)
     overdue = sorted((t for t in chosen if t.awaits_first_response and now > t.due_at), key=lambda t: t.due_at)
-    return Report(since, figures, tuple(t.reference for t in overdue), _median_response(chosen))
+    ratings = [t.satisfaction_rating for t in chosen if t.satisfaction_rating is not None]
+    average = round(statistics.fmean(ratings), 2) if ratings else None
+    return Report(since, figures, tuple(t.reference for t in overdue), _median_response(chosen), len(ratings), average)
 
 
 def _figures(level: str, tickets: list[Ticket], now: datetime) -> LevelFigures:

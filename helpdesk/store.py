@@ -23,7 +23,7 @@ from helpdesk.delivery.outbox import METADATA as OUTBOX_METADATA
 from helpdesk.delivery.outbox import Outbox, Route
 from helpdesk.delivery.outbox import enqueue as enqueue_deliveries
 from helpdesk.sla import to_utc
-from helpdesk.tickets import OPEN_STATUSES, SLA_ALERTS, STATUSES, Event, Requester, Ticket, TicketDraft
+from helpdesk.tickets import OPEN_STATUSES, RATINGS, SLA_ALERTS, STATUSES, Event, Requester, Ticket, TicketDraft
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
@@ -74,6 +74,9 @@ _TICKETS = sa.Table(
     sa.Column("status", sa.String(32), nullable=False, index=True),
     sa.Column("updated_at", _UtcDateTime, nullable=False),
     sa.Column("first_response_at", _UtcDateTime),
+    sa.Column("satisfaction_asked_at", _UtcDateTime),
+    sa.Column("satisfaction_rating", sa.Integer),
+    sa.Column("satisfaction_comment", sa.Text),
 )
 
 _EVENTS = sa.Table(
@@ -224,6 +227,31 @@ class TicketStore:
 
         return self._change(reference, at, author, "first_response", respond)
 
+    def claim_rating_question(self, reference: str, at: datetime) -> bool:
+        """Whether the bot may ask the user to rate this ticket now: true once per ticket,
+        for whichever conversation asks first (one conditional UPDATE)."""
+        with self._writer.begin() as connection:
+            asked = connection.execute(
+                _TICKETS.update()
+                .where(_matches_reference(reference) & _TICKETS.c.satisfaction_asked_at.is_(None))
+                .values(satisfaction_asked_at=to_utc(at, "at"))
+            )
+            return asked.rowcount == 1
+
+    def record_satisfaction(self, reference: str, rating: int, comment: str | None, at: datetime, author: str) -> Ticket:
+        """The user's rating (1-5) of support on a ticket, with what they said; a later rating replaces it."""
+        if rating not in RATINGS:
+            raise ValueError(f"a rating is a whole number from {RATINGS.start} to {RATINGS.stop - 1}, not {rating!r}")
+        text = comment.strip() if comment and comment.strip() else None
+
+        def rate(ticket: Ticket) -> tuple[dict[str, Any], dict[str, Any]]:
+            changes = {"satisfaction_rating": rating, "satisfaction_comment": text}
+            if ticket.satisfaction_asked_at is None:
+                changes["satisfaction_asked_at"] = to_utc(at, "at")
+            return {"rating": rating, "comment": text}, changes
+
+        return self._change(reference, at, author, "satisfaction_rated", rate)
+
     def raise_sla_alert(self, reference: str, kind: str, at: datetime, author: str) -> Ticket | None:
         """Record and deliver `kind` (one of SLA_ALERTS) for the ticket's current due time,
         unless it was raised for that due time already (by this worker or another): then None."""
@@ -372,6 +400,9 @@ def _ticket(row: Any, history: tuple[Event, ...]) -> Ticket:
         updated_at=row["updated_at"],
         history=history,
         first_response_at=row["first_response_at"],
+        satisfaction_asked_at=row["satisfaction_asked_at"],
+        satisfaction_rating=row["satisfaction_rating"],
+        satisfaction_comment=row["satisfaction_comment"],
         **{name: row[name] for name in _PLAIN_FIELDS},
     )
 

@@ -17,11 +17,14 @@ OPEN_STATUSES = STATUSES[:3]
 
 EVENT_KINDS = (
     "created", "comment_added", "severity_changed", "status_changed", "first_response", "sla_at_risk", "sla_breached",
+    "satisfaction_rated",
 )
 """What can happen to a ticket: each is a history entry, and the kinds a delivery target
 can take (helpdesk.delivery.settings)."""
 SLA_ALERTS = ("sla_at_risk", "sla_breached")
 """The event kinds that warn support about a first response: soon due, then overdue."""
+RATINGS = range(1, 6)
+"""How a user rates support on a ticket: 1 (poor) to 5 (great)."""
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,19 @@ class Ticket(TicketDraft):
     history: tuple[Event, ...]
     first_response_at: datetime | None = None
     """When support first answered; the response-time promise is kept if it is by `due_at`."""
+    satisfaction_asked_at: datetime | None = None
+    """When the bot asked the user to rate support on this ticket: it asks once."""
+    satisfaction_rating: int | None = None
+    satisfaction_comment: str | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def awaits_rating(self) -> bool:
+        """Done (resolved or closed) and the user not yet asked how support did."""
+        return not self.is_open and self.satisfaction_asked_at is None
 
     @property
     def awaits_first_response(self) -> bool:

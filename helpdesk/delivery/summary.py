@@ -28,6 +28,7 @@ def subject(message: Mapping[str, Any], policy: Policy) -> str:
         "first_response": "Responded · ",
         "sla_at_risk": "First response due soon · ",
         "sla_breached": "First response OVERDUE · ",
+        "satisfaction_rated": f"Rated {detail.get('rating')}/5 · ",
     }.get(message["event"], "")
     text = f"[{ticket['reference']}] {what}{_level(ticket['severity'], policy)}, due {_due(ticket, policy)}: {ticket['title']}"
     return " ".join(text.split())
@@ -81,6 +82,9 @@ def _headline(message: Mapping[str, Any], policy: Policy) -> str:
     if event in ("sla_at_risk", "sla_breached"):
         due = _moment(detail["due_at"], policy)
         return f"no first response yet, due {due}" if event == "sla_at_risk" else f"first response overdue since {due}"
+    if event == "satisfaction_rated":
+        said = f": {detail['comment']}" if detail.get("comment") else ""
+        return f"{by} rated support {detail['rating']}/5{said}"
     return f"{event} by {by}"
 
 

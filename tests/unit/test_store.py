@@ -304,3 +304,24 @@ def test_a_database_from_before_first_responses_gains_the_column_and_keeps_its_t
 
     assert reopened.get("HLP-0001").first_response_at is None
     assert reopened.record_first_response("HLP-0001", LATER, "agent").first_response_at == LATER
+
+
+def test_the_rating_question_is_claimed_once_per_ticket(store, make_draft):
+    store.create(make_draft(), FILED, DUE)
+    store.set_status("HLP-0001", "resolved", LATER, "agent")
+
+    assert store.get("HLP-0001").awaits_rating
+    assert [store.claim_rating_question("HLP-0001", LATER) for _ in range(3)] == [True, False, False]
+    assert not store.get("HLP-0001").awaits_rating
+
+
+def test_a_rating_is_stored_with_its_comment_and_recorded_in_the_history(store, make_draft):
+    store.create(make_draft(), FILED, DUE)
+
+    rated = store.record_satisfaction("HLP-0001", 4, "  quick and kind ", LATER, "priya@example.com")
+
+    assert (rated.satisfaction_rating, rated.satisfaction_comment) == (4, "quick and kind")
+    assert rated.satisfaction_asked_at == LATER
+    assert rated.history[-1].kind == "satisfaction_rated" and rated.history[-1].detail == {"rating": 4, "comment": "quick and kind"}
+    with pytest.raises(ValueError, match="from 1 to 5"):
+        store.record_satisfaction("HLP-0001", 6, None, LATER, "priya@example.com")
