@@ -9,6 +9,7 @@ from rasa_sdk.events import FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import intent_of, latest_intent, policy, previous_user_event, send
+from actions.satisfaction import ask_for_a_rating
 from helpdesk import answers
 
 
@@ -18,6 +19,7 @@ class ActionGreet(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         send(dispatcher, answers.help_menu())
+        ask_for_a_rating(dispatcher, tracker)
         return []
 
 

@@ -26,9 +26,11 @@ _RATING = re.compile(
 
 
 def ticket_to_rate(tickets: Iterable[Ticket]) -> Ticket | None:
-    """The user's most recently updated finished ticket nobody has asked them to rate yet."""
-    waiting = [ticket for ticket in tickets if ticket.awaits_rating]
-    return max(waiting, key=lambda ticket: ticket.updated_at, default=None)
+    """The user's most recently finished ticket, if they were never asked to rate it; older
+    ones are let go, so a user is asked at most once per hello, never a backlog."""
+    finished = [ticket for ticket in tickets if not ticket.is_open]
+    latest = max(finished, key=lambda ticket: ticket.updated_at, default=None)
+    return latest if latest is not None and latest.awaits_rating else None
 
 
 def rating_question(ticket: Ticket) -> Reply:

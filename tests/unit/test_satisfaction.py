@@ -18,12 +18,13 @@ def ticket(number: int, status: str, updated: datetime = NOW, asked: datetime | 
                   updated_at=updated, history=(), satisfaction_asked_at=asked)
 
 
-def test_the_latest_finished_ticket_not_yet_asked_about_is_rated():
+def test_only_the_latest_finished_ticket_is_asked_about_and_only_once():
     tickets = [ticket(1, "closed", NOW - timedelta(hours=2)), ticket(2, "resolved", NOW - timedelta(hours=1)),
                ticket(3, "open", NOW), ticket(4, "closed", NOW, asked=NOW)]
 
-    assert ticket_to_rate(tickets).reference == "HLP-0002"
-    assert ticket_to_rate([ticket(3, "open"), ticket(4, "closed", asked=NOW)]) is None
+    assert ticket_to_rate(tickets) is None, "the latest finished ticket was asked about already"
+    assert ticket_to_rate(tickets[:3]).reference == "HLP-0002"
+    assert ticket_to_rate([ticket(3, "open")]) is None
 
 
 def test_the_question_names_the_ticket_and_offers_each_score_and_a_skip():
