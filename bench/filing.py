@@ -8,8 +8,9 @@ Starts our bot as scripts/run.sh does (bench/bots.py), on free ports with a thro
 ticket database and a fresh identity secret, and plays every scenario of
 bench/openings.py twice over the REST webhook: signed in (metadata.user_token minted
 with helpdesk.identity.mint and the servers' secret) and anonymous. The simulated user
-is terse: it answers only the question asked, with the true fact of its scenario, and
-otherwise clicks the first (suggested) button. Per ticket it counts the user's messages
+is terse: it answers only the question asked (the last line of the bot's turn that asks
+something), with the true fact of its scenario, and otherwise clicks the first
+(suggested) button. Per ticket it counts the user's messages
 from the opening to the receipt, checks the stored ticket's severity and due time
 against the scenario's level, and counts questions whose answer the opening already
 gave. Prints median and max per mode and writes them, with every conversation, to --out;
@@ -145,7 +146,7 @@ def converse(say: Say, scenario: Scenario, anonymous: bool, asked: list[str]) ->
 
 def respond(reply: list[dict], scenario: Scenario, anonymous: bool) -> tuple[str, str]:
     """What the question asks about, and the terse user's answer (a button payload or text)."""
-    said, offered = text(reply), buttons(reply)
+    said, offered = question(reply), buttons(reply)
     environment = next((payload for title, payload in offered if title.lower() == scenario.environment), None)
     if environment:
         return "environment", environment
@@ -185,6 +186,13 @@ def report(results: dict[str, Any], before: Optional[dict[str, Any]]) -> str:
             lines.append(f"| {mode} ({label}) | {s['median_messages']} | {s['max_messages']} | {s['wrong_severity']} | "
                          f"{s['wrong_due']} | {s['redundant_questions']} | {s['failures']} |")
     return "\n".join(lines)
+
+
+def question(reply: list[dict]) -> str:
+    """The question the bot's turn ends with: its last line that asks something. Details the
+    bot merely offers to take (in a summary) are no question to a terse user."""
+    asking = [line for line in text(reply).splitlines() if "?" in line]
+    return asking[-1] if asking else text(reply)
 
 
 def text(reply: list[dict]) -> str:

@@ -140,18 +140,14 @@ def test_files_a_ticket_by_typing_and_clicking_and_keeps_it_over_a_reload(widget
     s.open()
     expect(s.input).to_be_focused()
 
-    s.say(DESCRIPTION)
-    s.say("the Acme sales bot")                       # the email is not asked: it came in the metadata
+    s.say(DESCRIPTION)                                # it says everything that matters; the email came in the metadata
+    expect(s.log).to_contain_text("Shall I file it?")
     # A double click sends once: the set is disabled by the first click.
-    s.log.get_by_role("button", name="No, nothing to add").dblclick()
+    s.log.get_by_role("button", name="File it").dblclick()
     s.wait_for_replies()
-    expect(s.user_bubbles().filter(has_text="No, nothing to add")).to_have_count(1)
-    expect(s.log.get_by_role("button", name="No, nothing to add")).to_be_disabled()
-    # The severity proposal: accept it, whichever level it is.
-    s.page.locator(".hw-buttons").last.get_by_role("button").first.click()
-    s.wait_for_replies()
-    s.click("Yes, file it")
-    expect(s.user_bubbles().last).to_have_text("You: Yes, file it")   # the title, not the payload
+    expect(s.user_bubbles().filter(has_text="File it")).to_have_count(1)
+    expect(s.log.get_by_role("button", name="File it")).to_be_disabled()
+    expect(s.user_bubbles().last).to_have_text("You: File it")   # the title, not the payload
 
     receipt = s.last_bot_text()
     reference = REFERENCE.search(receipt).group(0)
@@ -280,3 +276,4 @@ def test_unread_badge_counts_replies_that_arrive_while_closed(widget_url, sessio
     s.open()
     expect(s.badge).to_be_hidden()
     expect(s.page.locator(".hw-from-bot")).to_have_count(count)
+
