@@ -26,7 +26,7 @@ from actions.form_validation import PatientFormValidation
 from helpdesk import details, filing, sla
 from helpdesk.answers import Reply
 from helpdesk.delivery.intake import file_ticket
-from helpdesk.questions import CONFIRMATION, DraftState, next_question
+from helpdesk.questions import DraftState, next_question
 from helpdesk.store import Requester, TicketDraft
 from helpdesk.titles import title_for
 from helpdesk.triage import Decision, Facts, decide
