@@ -274,7 +274,10 @@ class ValidateTicketForm(PatientFormValidation):
         chosen = updates.get("environment") or next((v for v in (answer, button) if v in ENVIRONMENTS), None)
         if chosen or NOT_SURE.search(answer):
             return {**updates, "environment": chosen or "unknown"}
-        return self._not_answered("environment", updates, "Please choose production (live) or staging, or say you're not sure.", dispatcher, tracker)
+        text = as_typed(value, tracker)
+        # Something said about the problem instead of the answer still reaches support.
+        said = self._added(text, dispatcher, tracker) if not updates and self._statement(text, tracker) else {}
+        return {**said, **self._not_answered("environment", updates, "Please choose production (live) or staging, or say you're not sure.", dispatcher, tracker)}
 
     def read_impact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         updates = message_updates(tracker)
@@ -318,7 +321,7 @@ class ValidateTicketForm(PatientFormValidation):
             return {"ticket_confirmed": None, "confirm_step": STEP_SEVERITY}
         if intent in ("add_details", "change_details", "deny"):
             return {"ticket_confirmed": None, "confirm_step": STEP_DETAILS}
-        if intent not in NOT_AN_ANSWER and free_text(text) and len(text.split()) >= MIN_STATEMENT_WORDS:
+        if self._statement(text, tracker):
             return {**self._added(text, dispatcher, tracker), **back_to_summary}
         return self.reject(
             "ticket_confirmed",
@@ -352,6 +355,11 @@ class ValidateTicketForm(PatientFormValidation):
         """Free text that is no known detail still reaches support: it joins the description."""
         send(dispatcher, Reply("Added to the description."))
         return {"description": f"{tracker.get_slot('description') or ''}\n\nAdded: {text}".strip()}
+
+    @staticmethod
+    def _statement(text: str, tracker: Tracker) -> bool:
+        """A few typed words that say something, not a yes, a no or a greeting."""
+        return latest_intent(tracker) not in NOT_AN_ANSWER and free_text(text) and len(text.split()) >= MIN_STATEMENT_WORDS
 
     @staticmethod
     def _level(tracker: Tracker) -> dict[str, Any]:

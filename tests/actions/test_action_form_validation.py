@@ -135,6 +135,15 @@ def test_another_detail_instead_of_the_environment_is_kept_and_the_question_aske
     assert texts(dispatcher) == ["Updated: Bot or area: OrderPal."]
 
 
+def test_words_about_the_problem_instead_of_the_environment_join_the_description(make_tracker, run):
+    slots, dispatcher = validate(make_tracker, run, "environment", "we deployed a new flow an hour before",
+                                 slots={**AT_CONFIRMATION, "environment": None})
+
+    assert slots["description"] == "the analytics report won't download\n\nAdded: we deployed a new flow an hour before"
+    assert (slots["environment"], slots["rejected_answers"]) == (None, {"environment": 1})
+    assert texts(dispatcher) == ["Added to the description.", "Please choose production (live) or staging, or say you're not sure."]
+
+
 # impact
 
 
