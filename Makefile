@@ -18,7 +18,7 @@ help:
 	@echo "make test   set up, train if needed, run the whole test suite"
 	@echo "make train  train the Rasa model if its inputs changed"
 	@echo "make browser  install Debian's chromium for the widget's browser tests, if missing"
-	@echo "make bench  NLU quality, latency at 1 and 20 users, costs, next to rasa init's bot (about 3 min)"
+	@echo "make bench  messages per filed ticket (bench-filing), NLU quality, latency at 1 and 20 users, costs, next to rasa init's bot (about 3 min)"
 	@echo "make lock   re-pin requirements.txt from requirements.in"
 	@echo "make clean  remove the venv, models and local data"
 
@@ -73,6 +73,12 @@ bench-edges: $(MODEL)
 # training, cold start and memory, next to the `rasa init` bot measured in the same run
 # (bench/run.py, README "Benchmarks"). Trains both itself; writes bench/results.json,
 # bench/results.md and the README's table. About 3 minutes on 2 cores.
-.PHONY: bench
-bench: $(INSTALLED)
+.PHONY: bench bench-filing
+bench: bench-filing
 	$(BIN)/python -m bench.run
+
+# Messages a terse user types from an opening to a filed ticket, signed in and anonymous,
+# with the right severity and due time (bench/filing.py); writes bench/filing.json and
+# prints it next to bench/filing-before.json. About a minute.
+bench-filing: $(MODEL)
+	$(BIN)/python -m bench.filing

@@ -15,8 +15,9 @@ from helpdesk import identity
 from helpdesk.answers import Reply
 from helpdesk.config import Settings, load_settings
 from helpdesk.policy import Policy
+from helpdesk.store import TicketStore, open_store
+from helpdesk.tickets import Requester
 from helpdesk.wiring import default_policy
-from helpdesk.store import Requester, TicketStore, open_store
 
 
 @functools.lru_cache(maxsize=None)

@@ -19,13 +19,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    as_typed, full_text, latest_intent, latest_text, now, policy, send, signed_in_user, stated_level, store,
+    as_typed,
+    full_text,
+    latest_intent,
+    latest_text,
+    now,
+    policy,
+    send,
+    signed_in_user,
+    stated_level,
+    store,
 )
 from actions.form_validation import PatientFormValidation
 from helpdesk import followup, sla
 from helpdesk.answers import Button, Reply
 from helpdesk.identity import Unverified, VerifiedUser
-from helpdesk.store import Ticket
+from helpdesk.tickets import Ticket
 from helpdesk.wording import format_target
 
 REFERENCE = re.compile(r"\b[A-Za-z]{2,6}-\d{1,8}\b")

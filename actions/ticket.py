@@ -1,45 +1,69 @@
-"""Filing a ticket: start a draft from the opening message, fill the ticket form, decide
-the severity with the user, confirm, and file exactly once."""
+"""Filing a ticket: start a draft from the opening message, ask only what changes the
+ticket, confirm once (where a typed correction updates the draft in place), and file
+exactly once. Which questions remain is decided in helpdesk.questions; what the bot says
+in helpdesk.filing; this module turns the conversation's state into calls on them."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 import logging
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    as_typed, full_text, intent_of, last_typed_message, latest_full_text, latest_intent, nlu_severity, now, policy,
-    previous_user_event, requester, send, severity_reading, stated_level, store,
+    as_typed,
+    full_text,
+    intent_of,
+    last_typed_message,
+    latest_full_text,
+    latest_intent,
+    nlu_severity,
+    now,
+    policy,
+    previous_user_event,
+    requester,
+    send,
+    severity_reading,
+    stated_level,
+    store,
 )
 from actions.form_validation import PatientFormValidation
 from helpdesk import details, filing, sla
 from helpdesk.answers import Reply
 from helpdesk.durability.intake import file_ticket
-from helpdesk.store import Requester, TicketDraft
+from helpdesk.questions import DraftState, next_question
+from helpdesk.tickets import Requester, TicketDraft
+from helpdesk.titles import title_for
 from helpdesk.triage import Decision, Facts, decide
 
 logger = logging.getLogger(__name__)
 
 DETAIL_SLOTS = ("description", "bot_or_area", "environment", "since", "impact", "requester_email", "links")
 DRAFT_SLOTS = DETAIL_SLOTS + (
-    "requester_name", "requester_account", "user_severity", "assessed_severity", "assessed_cues", "severity",
-    "severity_set_by_user", "ticket_confirmed", "ticket_draft_id", "rejected_answers",
+    "requester_name", "requester_account", "user_severity", "assessed_severity", "assessed_cues",
+    "ticket_confirmed", "confirm_step", "ticket_draft_id", "rejected_answers",
 )
-"""Every slot that belongs to one ticket draft, cleared when a draft starts or ends."""
+"""Every slot that belongs to one ticket draft, cleared when a draft is filed, cancelled or replaced."""
 
 ENVIRONMENTS = ("production", "staging", "unknown")
 MIN_STATEMENT_WORDS = 3
 RULE_STARTED = ("report_problem", "file_ticket", "inform")
 """Intents after which data/ticket/rules.yml itself opens the ticket form."""
 NOT_SURE = re.compile(r"\b(not sure|don'?t know|dunno|no idea|unsure|both|either)\b", re.IGNORECASE)
+CONFIRMING = ("affirm", "file_ticket")
+"""At the summary, "yes" and "file it" both file the draft."""
+NOT_AN_ANSWER = ("affirm", "deny", "greet", "thank", "goodbye", "out_of_scope", "nlu_fallback")
+"""Intents of messages that answer no open question ("yes" to "who is affected?")."""
+STEP_SEVERITY, STEP_DETAILS = "severity", "details"
+"""What the confirmation is showing instead of the summary: the levels, or the open question."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +112,7 @@ def from_description(problem: Problem, tracker: Tracker, keep_filled: bool = Tru
     found = details.read_details(text)
     for slot, value in (
         ("environment", found.environment), ("since", found.since), ("impact", found.impact),
-        ("bot_or_area", found.bot_or_area), ("links", found.links),
+        ("bot_or_area", found.bot_or_area), ("links", found.links), ("requester_email", found.email),
     ):
         if value and not (keep_filled and tracker.get_slot(slot)):
             slots[slot] = value
@@ -96,196 +120,287 @@ def from_description(problem: Problem, tracker: Tracker, keep_filled: bool = Tru
 
 
 def decision(tracker: Tracker) -> Decision:
-    """The severity triage proposes for the draft as it stands."""
+    """The severity for the draft as it stands: the user's own level, else triage's."""
     facts = Facts(environment=tracker.get_slot("environment"), impact=tracker.get_slot("impact"))
     cues = tuple(tracker.get_slot("assessed_cues") or ())
-    return decide(policy(), tracker.get_slot("assessed_severity"), facts, cues=cues)
+    return decide(policy(), tracker.get_slot("assessed_severity"), facts, stated=tracker.get_slot("user_severity"), cues=cues)
 
 
 def draft(tracker: Tracker) -> TicketDraft:
     """The ticket as the form has collected it so far."""
     description = tracker.get_slot("description") or ""
     links = tracker.get_slot("links")
+    level = decision(tracker)
     return TicketDraft(
         requester=Requester(
             email=tracker.get_slot("requester_email") or "",
             name=tracker.get_slot("requester_name"),
             account=tracker.get_slot("requester_account"),
         ),
-        title=filing.title_from(description),
+        title=title_for(description, tracker.get_slot("bot_or_area"), tracker.get_slot("environment")),
         description=description,
         bot_or_area=tracker.get_slot("bot_or_area"),
         environment=tracker.get_slot("environment"),
         since=tracker.get_slot("since"),
         impact=tracker.get_slot("impact"),
-        links=() if not links or links == "none" else (links,),
+        links=(links,) if links else (),
         assessed_severity=tracker.get_slot("assessed_severity"),
-        final_severity=tracker.get_slot("severity") or decision(tracker).level,
-        severity_set_by_user=bool(tracker.get_slot("severity_set_by_user")),
+        final_severity=level.level,
+        severity_set_by_user=level.set_by_user,
         conversation_id=tracker.sender_id,
         idempotency_key=tracker.get_slot("ticket_draft_id"),
     )
 
 
-def asked_when_user_spoke(tracker: Tracker) -> str | None:
-    """The slot the form had asked for when the latest user message arrived."""
-    user_seen = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            user_seen = True
-        elif user_seen and event.get("event") == "slot" and event.get("name") == "requested_slot":
-            return event.get("value")
-    return None
+def draft_state(tracker: Tracker) -> DraftState:
+    return DraftState(
+        description=tracker.get_slot("description"),
+        environment=tracker.get_slot("environment"),
+        impact=tracker.get_slot("impact"),
+        email=tracker.get_slot("requester_email"),
+        assessed=tracker.get_slot("assessed_severity"),
+        stated=tracker.get_slot("user_severity"),
+    )
+
+
+def message_updates(tracker: Tracker) -> dict[str, Any]:
+    """What the latest message says to the draft, read as a whole before it answers anything.
+
+    A detail the message gives replaces the one in the draft (a correction), a link is
+    added to the links, a level stated in any wording becomes the user's level. A button
+    click carries no details of its own, only the level it may name.
+    """
+    text = latest_full_text(tracker).strip()
+    updates: dict[str, Any] = {}
+    answering = tracker.slots_to_validate()
+    if not text.startswith("/"):
+        found = details.read_details(text)
+        for slot, value in (
+            ("environment", found.environment), ("since", found.since), ("impact", found.impact),
+            ("bot_or_area", found.bot_or_area), ("requester_email", found.email),
+        ):
+            # The slot the message answers holds the raw message as its candidate, not a detail.
+            if value and (slot in answering or value != tracker.get_slot(slot)):
+                updates[slot] = value
+        known = tracker.get_slot("links")
+        if found.links and found.links not in (known or ""):
+            updates["links"] = f"{known}, {found.links}" if known else found.links
+    level = stated_level(tracker)
+    if level and level != tracker.get_slot("user_severity"):
+        updates["user_severity"] = level
+    return updates
+
+
+def noted(updates: dict[str, Any]) -> Reply:
+    """Says what a message changed in the draft, in the summary's labels."""
+    labels = {**filing.DETAIL_LABELS, "user_severity": "Severity"}
+    shown = {slot: policy().severity(value).label if slot == "user_severity" else value for slot, value in updates.items()}
+    return Reply("Updated: " + "; ".join(f"{labels[slot]}: {value}" for slot, value in shown.items()) + ".")
+
+
+def free_text(text: str) -> bool:
+    """Typed words, not a button's payload ("/intent{...}"): only these can be stored as a detail."""
+    return bool(re.search(r"[^\W\d_]{2,}", text)) and not text.lstrip().startswith("/")
 
 
 def cleared_draft() -> list[dict[str, Any]]:
     return [SlotSet(slot, None) for slot in DRAFT_SLOTS]
 
 
+def kept_draft(tracker: Tracker) -> bool:
+    """A draft left unfinished (e.g. for a person) is resumed, never silently replaced."""
+    return bool(tracker.get_slot("ticket_draft_id") and tracker.get_slot("description"))
+
+
 class ActionStartTicket(Action):
-    """Opens a fresh draft and keeps whatever the opening message already told us."""
+    """Opens a fresh draft and keeps whatever the opening message already told us, or
+    resumes a draft the user left unfinished."""
 
     def name(self) -> str:
         return "action_start_ticket"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        # Rules open the form after a report or a request to file; a "yes" to an offer
+        # reaches here through action_acknowledge, so the form is opened from here.
+        opens_form = [] if latest_intent(tracker) in RULE_STARTED else [FollowupAction("ticket_form")]
+        problem = opening_problem(tracker)
+        if kept_draft(tracker) and not problem:
+            dispatcher.utter_message(text="Let's finish the ticket you started; everything you told me is kept.")
+            return [SlotSet("ticket_confirmed", None), SlotSet("confirm_step", None)] + opens_form
         slots: dict[str, Any] = {slot: None for slot in DRAFT_SLOTS}
         slots["ticket_draft_id"] = uuid.uuid4().hex
         who = requester(tracker)
         if who:
             slots.update(requester_email=who.email, requester_name=who.name, requester_account=who.account)
-        problem = opening_problem(tracker)
         if problem:
             slots.update(from_description(problem, tracker, keep_filled=False))
-            dispatcher.utter_message(text="Sorry to hear that. I'll file a ticket for the support team; just a few quick questions first.")
+            dispatcher.utter_message(text="Sorry to hear that. I'll file a ticket for the support team.")
         else:
-            dispatcher.utter_message(text="Sure, let's file a ticket. I'll ask a few quick questions.")
+            dispatcher.utter_message(text="Sure, let's file a ticket.")
         slots["user_severity"] = stated_level(tracker)
-        events = [SlotSet(slot, value) for slot, value in slots.items()]
-        # Rules open the form after a report or a request to file; a "yes" to an offer
-        # reaches here through action_acknowledge, so the form is opened from here.
-        return events if latest_intent(tracker) in RULE_STARTED else events + [FollowupAction("ticket_form")]
+        return [SlotSet(slot, value) for slot, value in slots.items()] + opens_form
 
 
 class ValidateTicketForm(PatientFormValidation):
-    """Checks each answer of the ticket form and keeps the user's own severity."""
+    """Reads each message of the ticket form as a whole, then lets it answer the question asked.
+
+    Corrections, a stated level and details given in passing update the draft whatever
+    was asked; an answer that does not answer is refused once with a reason, then the
+    form moves on without it; the confirmation never gives up on the draft.
+    """
+
+    max_attempts = 2
 
     def name(self) -> str:
         return "validate_ticket_form"
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        events = await super().get_validation_events(dispatcher, tracker, domain)
-        stated = tracker.get_slot("user_severity")
-        if stated in policy().severities and tracker.get_slot("severity") != stated:
-            events += [SlotSet("severity", stated), SlotSet("severity_set_by_user", True)]
-        return events
+        asked = tracker.get_slot(REQUESTED_SLOT)
+        candidates = tracker.slots_to_validate()
+        if asked not in candidates:
+            # At activation the opening was read by action_start_ticket; back from a
+            # question there is no new answer: only the next question is decided.
+            return []
+        read = getattr(self, f"read_{asked}", None)
+        if read is None:
+            # A question this form no longer asks (a conversation from an earlier version).
+            return []
+        return [SlotSet(slot, value) for slot, value in read(candidates[asked], dispatcher, tracker).items()]
 
-    def validate_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if tracker.get_slot("ticket_confirmed") == "yes":
+            return SlotSet(REQUESTED_SLOT, None)
+        counts = tracker.get_slot("rejected_answers") or {}
+        given_up = frozenset(slot for slot, count in counts.items() if count >= self.max_attempts)
+        return SlotSet(REQUESTED_SLOT, next_question(policy(), draft_state(tracker), given_up))
+
+    def read_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         text = as_typed(value, tracker)
         if len(re.findall(r"\w", text)) < 3:
             return self.reject("description", "Could you describe the problem in a few words? For example: \"the bot stopped replying on WhatsApp\".", dispatcher, tracker)
-        return from_description(Problem(text, nlu_severity(tracker)), tracker)
+        return {**from_description(Problem(text, nlu_severity(tracker)), tracker), **self._level(tracker)}
 
-    def validate_bot_or_area(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return self._required_text("bot_or_area", value, "Which bot or part of the platform is it? A name is enough.", dispatcher, tracker)
-
-    def validate_environment(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def read_environment(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        updates = message_updates(tracker)
         answer = str(value or "").strip().lower()
-        if answer in ENVIRONMENTS:
-            return {"environment": answer}
-        if NOT_SURE.search(answer):
-            return {"environment": "unknown"}
-        found = details.environment(answer)
-        if found:
-            return {"environment": found}
-        return self.reject("environment", "Please choose production (live) or staging, or say you're not sure.", dispatcher, tracker)
+        button = next((e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "environment"), None)
+        chosen = updates.get("environment") or next((v for v in (answer, button) if v in ENVIRONMENTS), None)
+        if chosen or NOT_SURE.search(answer):
+            return {**updates, "environment": chosen or "unknown"}
+        text = as_typed(value, tracker)
+        # Something said about the problem instead of the answer still reaches support.
+        said = self._added(text, dispatcher, tracker) if not updates and self._statement(text, tracker) else {}
+        return {**said, **self._not_answered("environment", updates, "Please choose production (live) or staging, or say you're not sure.", dispatcher, tracker)}
 
-    def validate_since(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return self._required_text("since", value, "Roughly when did it start? \"This morning\" or \"after yesterday's release\" is fine.", dispatcher, tracker)
+    def read_impact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        updates = message_updates(tracker)
+        text = as_typed(value, tracker)
+        if "impact" in updates:
+            return updates
+        if not updates and free_text(text) and latest_intent(tracker) not in NOT_AN_ANSWER:
+            return {"impact": text}
+        return self._not_answered("impact", updates, "Who is affected? For example \"all users\", \"a few testers\" or \"no one yet\".", dispatcher, tracker)
 
-    def validate_impact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return self._required_text("impact", value, "Who is affected? For example \"all users\", \"a few testers\" or \"no impact yet\".", dispatcher, tracker)
-
-    def validate_requester_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        found = details.email(str(value or ""))
-        if found:
-            return {"requester_email": found}
-        return self.reject(
-            "requester_email",
+    def read_requester_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        updates = message_updates(tracker)
+        if "requester_email" in updates:
+            return updates
+        return self._not_answered(
+            "requester_email", updates,
             "That doesn't look like an email address. Please type it like name@company.com so support can reach you.",
             dispatcher, tracker,
         )
 
-    def validate_links(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        text = str(value or "").strip()
-        if latest_intent(tracker) == "deny" or not text or details.says_nothing(text):
-            return {"links": "none"}
-        return {"links": text}
-
-    def validate_severity(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        proposed = decision(tracker).level
-        chosen = value if value in policy().severities else stated_level(tracker)
-        if chosen:
-            return {"severity": chosen, "severity_set_by_user": chosen != proposed}
-        if latest_intent(tracker) == "affirm":
-            return {"severity": proposed, "severity_set_by_user": False}
-        return self.reject("severity", "I didn't catch a level there: pick one of the buttons, or say yes to keep my suggestion.", dispatcher, tracker)
-
-    def validate_ticket_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        intent = latest_intent(tracker)
-        if intent == "affirm":
+    def read_ticket_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """The summary's answer: file, a correction, a button's step, or a note to add."""
+        step, intent = tracker.get_slot("confirm_step"), latest_intent(tracker)
+        text = as_typed(value, tracker)
+        updates = message_updates(tracker)
+        back_to_summary = {"ticket_confirmed": None, "confirm_step": None}
+        if step == STEP_DETAILS:
+            if intent == "deny" or intent in NOT_AN_ANSWER or not free_text(text) or details.says_nothing(text):
+                return {**updates, **back_to_summary}
+            if updates:
+                send(dispatcher, noted(updates))
+            return {**updates, **self._added(text, dispatcher, tracker), **back_to_summary}
+        if updates:
+            send(dispatcher, noted(updates))
+            return {**updates, **back_to_summary}
+        if step == STEP_SEVERITY:
+            return self.reject("ticket_confirmed", "I didn't catch a level there: pick one of the buttons, e.g. S2.", dispatcher, tracker)
+        if intent in CONFIRMING:
             return {"ticket_confirmed": "yes"}
-        if intent in ("change_details", "deny"):
-            return {"ticket_confirmed": None, **self._reopen(tracker)}
-        return self.reject("ticket_confirmed", "Shall I file it? Say yes, or choose to change something or cancel.", dispatcher, tracker)
+        if self._chosen_detail(tracker) == "severity" or intent == "escalate":
+            return {"ticket_confirmed": None, "confirm_step": STEP_SEVERITY}
+        if intent in ("add_details", "change_details", "deny"):
+            return {"ticket_confirmed": None, "confirm_step": STEP_DETAILS}
+        if self._statement(text, tracker):
+            return {**self._added(text, dispatcher, tracker), **back_to_summary}
+        return self.reject(
+            "ticket_confirmed",
+            "Sorry, I didn't catch that. Your draft is kept: file it, change it, or type a correction such as \"it's on staging\".",
+            dispatcher, tracker,
+        )
 
     def give_up(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        """Environment falls back to "unknown"; anything else ends the form without filing."""
+        """Moves on without the detail; the draft itself is never dropped."""
         if slot == "environment":
             return {"environment": "unknown"}
-        send(dispatcher, Reply(
-            "I'm sorry, I couldn't get that after a few tries, so I haven't filed anything. "
-            f"You can email the details to support at {policy().contact.email}, or say \"file a ticket\" to start again."
-        ))
-        return {"requested_slot": None}
+        if slot == "description":
+            return {"description": latest_full_text(tracker).strip()}
+        if slot == "requester_email":
+            send(dispatcher, Reply("I'll go on without an email address; keep the ticket reference to follow it up."))
+            return {}
+        if slot == "ticket_confirmed":
+            send(dispatcher, Reply("I still didn't catch that, but your draft is kept. Use the buttons below, or type what to change."))
+            return {"ticket_confirmed": None, "confirm_step": None}
+        return {}
 
-    def _required_text(self, slot: str, value: Any, reason: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        text = str(value or "").strip()
-        return {slot: text} if text else self.reject(slot, reason, dispatcher, tracker)
+    def _not_answered(self, slot: str, updates: dict[str, Any], reason: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """A message that said other things updates the draft and the question is asked again;
+        one that said nothing is refused with a reason."""
+        if updates:
+            send(dispatcher, noted(updates))
+            return {**updates, slot: None}
+        return self.reject(slot, reason, dispatcher, tracker)
+
+    def _added(self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """Free text that is no known detail still reaches support: it joins the description."""
+        send(dispatcher, Reply("Added to the description."))
+        return {"description": f"{tracker.get_slot('description') or ''}\n\nAdded: {text}".strip()}
 
     @staticmethod
-    def _reopen(tracker: Tracker) -> dict[str, Any]:
-        """Clears the detail the user asked to change, so the form asks it again."""
-        detail = next((e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "detail"), None)
-        if detail == "severity":
-            return {"severity": None, "user_severity": None, "severity_set_by_user": None}
-        return {detail: None} if detail in DETAIL_SLOTS else {}
+    def _statement(text: str, tracker: Tracker) -> bool:
+        """A few typed words that say something, not a yes, a no or a greeting."""
+        return latest_intent(tracker) not in NOT_AN_ANSWER and free_text(text) and len(text.split()) >= MIN_STATEMENT_WORDS
 
+    @staticmethod
+    def _level(tracker: Tracker) -> dict[str, Any]:
+        level = stated_level(tracker)
+        return {"user_severity": level} if level else {}
 
-class ActionAskSeverity(Action):
-    """Proposes the triaged level, with its meaning, target and reasons."""
-
-    def name(self) -> str:
-        return "action_ask_severity"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        send(dispatcher, filing.severity_proposal(policy(), decision(tracker)))
-        return []
+    @staticmethod
+    def _chosen_detail(tracker: Tracker) -> str | None:
+        """The detail a "change ..." button names (its `detail` entity)."""
+        return next((e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "detail"), None)
 
 
 class ActionAskTicketConfirmed(Action):
-    """Shows the summary to confirm; after "change something" asks what to change instead."""
+    """The one confirmation: the summary, or behind its buttons the levels or the open question."""
 
     def name(self) -> str:
         return "action_ask_ticket_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        # Only a "no" to the summary itself: a "no" to the links question comes just before it.
-        wants_change = latest_intent(tracker) in ("change_details", "deny") and asked_when_user_spoke(tracker) == "ticket_confirmed"
-        if wants_change:
-            dispatcher.utter_message(response="utter_ask_change_detail")
+        step = tracker.get_slot("confirm_step")
+        if step == STEP_SEVERITY:
+            send(dispatcher, filing.severity_choices(policy()))
+        elif step == STEP_DETAILS:
+            send(dispatcher, filing.details_prompt(draft(tracker)))
         else:
-            send(dispatcher, filing.summary(policy(), draft(tracker)))
+            ticket = draft(tracker)
+            due = sla.due_at(ticket.final_severity, now(), policy())
+            send(dispatcher, filing.summary(policy(), ticket, decision(tracker), due))
         return []
 
 
@@ -302,7 +417,7 @@ class ActionFinishTicketForm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         if tracker.get_slot("ticket_confirmed") != "yes":
-            return cleared_draft()
+            return []
         ticket_draft = draft(tracker)
         filed_at = now()
         try:

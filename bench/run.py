@@ -33,9 +33,10 @@ from bench.users import baseline_chat, file_ticket
 
 REPO = Path(__file__).resolve().parent.parent
 CONVERSATIONS_PER_ROUND = {
-    # users -> conversations per user in each round; a ticket takes about 9 turns, a mood
-    # chat 4, so both bots answer about as many messages.
-    "ours": {1: 7, 20: 2},
+    # users -> conversations per user in each round; a ticket takes about 5 turns with
+    # bench/users.py's three personas (7, 3 and 4), a mood chat 4, so both bots answer
+    # about as many messages.
+    "ours": {1: 13, 20: 4},
     "baseline": {1: 15, 20: 4},
 }
 

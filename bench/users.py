@@ -48,12 +48,8 @@ PERSONAS = (
 CHOICES = (
     ("What do you need?", ("button", "File a ticket")),
     ("production (live) or on staging", ("button", "Production")),
-    ("Any links", ("button", "No, nothing to add")),
-    ("I'd rate this", ("button", "Yes, S")),
-    ("Shall I file it?", ("button", "Yes, file it")),
-    ("Which bot", ("text", "the offers bot")),
-    ("Since when", ("text", "since this morning")),
-    ("Who is affected", ("text", "all users")),
+    ("Who is affected", ("button", "All users")),
+    ("Shall I file it?", ("button", "File it")),
     ("email address", ("text", "tester@example.com")),
 )
 """What the user answers, by a phrase of the question: a button (by its title's start) or text."""

@@ -36,6 +36,13 @@ _STAGING = re.compile(
     re.IGNORECASE,
 )
 
+_ENVIRONMENT_WORDS = r"(?:production|prod|live(?:\s+site)?|staging|stage|sandbox|uat)"
+_DENIED_ENVIRONMENT = re.compile(
+    rf"(?:,\s*(?:and\s+|but\s+)?not|\brather than|\binstead of)\s+(?:on\s+|in\s+)?(?:the\s+)?{_ENVIRONMENT_WORDS}\b", re.IGNORECASE
+)
+"""An environment named only to be set aside: "it's on staging, not production" names staging
+(while in "it works on staging but not on production" the problem is on production)."""
+
 _TIME_WORD = (
     r"(?:today|yesterday|tonight|this (?:morning|afternoon|evening|week)|last (?:night|week|month|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
@@ -51,14 +58,15 @@ _SINCE = re.compile(
     rf"|\b(?:for|over|since|from)\s+(?:(?:the\s+)?(?:last|past)\s+{_COUNT}\s+|the\s+(?:last|past)\s+|{_COUNT}\s+)"
     r"(?:minutes?|hours?|days?|weeks?|months?)\b(?:\s+ago)?"
     rf"|\b(?:after|post|since)\s+(?:the\s+)?(?:last\s+|latest\s+|recent\s+)?(?:release|deploy(?:ment)?|update|upgrade)"
-    rf"|\b(?:{_TIME_WORD})\s+onwards",
+    rf"|\b(?:{_TIME_WORD})\s+onwards"
+    rf"|\b(?:(?:it\s+)?(?:started|began)\s+)?(?:{_COUNT}|\d+)\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago\b",
     re.IGNORECASE,
 )
 
 _ALL_AFFECTED = re.compile(
     r"\b(?:all|every(?:\s+single)?|each|entire|whole)\s+(?:(?:of\s+)?(?:our|the|my|their)\s+)?(?:users?|customers?|clients?|agents?|chats?|conversations?|visitors?|traffic|team|bots?)"
     r"|\b(?:everyone|everybody)\b"
-    r"|\b(?:nobody|no one|no-one|none of (?:our|the) (?:users|customers))(?:\s+[\w'-]+){0,4}?\s+"
+    r"|\b(?:nobody|no one|no-one|no (?:single )?(?:users?|customers?|visitors?|agents?)|none of (?:our|the) (?:users|customers))(?:\s+[\w'-]+){0,4}?\s+"
     r"(?:can(?:not|'t)?|could(?:n't| not)?|is able|are able|gets?|got|receives?|is getting|are getting)\b"
     r"|\b100\s*%"
     r"|\bcompletely (?:down|broken|dead)\b"
@@ -75,7 +83,7 @@ _NO_IMPACT = re.compile(
     re.IGNORECASE,
 )
 _SOME_AFFECTED = re.compile(
-    r"\b(?:\d[\d,]*\+?|some|a few|few|several|many|most|half (?:of )?(?:our|the)?)\s+(?:of\s+(?:our|the)\s+)?"
+    r"\b(?:\d+(?:,\d{3})*\+?|some|a few|few|several|many|most|half (?:of )?(?:our|the)?)\s+(?:of\s+(?:our|the)\s+)?"
     r"(?:users?|customers?|clients?|agents?|chats?|conversations?|visitors?|people)(?:\s+(?:are\s+|were\s+)?(?:affected|impacted|facing|complaining|stuck|cannot|can't|can not|unable))?",
     re.IGNORECASE,
 )
@@ -85,6 +93,11 @@ _NAMED_BOT = re.compile(
     r"[\w&'-]+\s+){0,3}?(?:bot|assistant|chatbot|widget|skill))\b",
     re.IGNORECASE
 )
+_BOT_CALLED = re.compile(
+    r"\b(?:bot|assistant|chatbot)(?:'s)?\s+(?:is\s+)?(?:called|named|name\s+is)\s+[\"'“]?([\w&-]+(?:\s+[A-Z][\w&-]*){0,3})",
+    re.IGNORECASE,
+)
+"""A bot named outright: "the bot is called InitechHelpBot", "bot name is Acme Sales"."""
 PRODUCT_AREAS = (
     "intelligent analytics", "analytics", "agent chat", "agent inbox", "inbox", "bot builder",
     "conversation studio", "smart skills", "broadcast", "campaign", "whatsapp", "facebook messenger",
@@ -128,7 +141,11 @@ def read_details(text: str) -> Details:
 
 
 def environment(text: str) -> str | None:
-    """"production" or "staging"; None when the message names neither or names both."""
+    """"production" or "staging"; None when the message names neither or names both.
+
+    An environment the message denies ("staging, not production") does not count as named.
+    """
+    text = _DENIED_ENVIRONMENT.sub(" ", text)
     on_production, on_staging = bool(_PRODUCTION.search(text)), bool(_STAGING.search(text))
     if on_production == on_staging:
         return None
@@ -164,7 +181,10 @@ def impact_scope(text: str | None) -> str | None:
 
 
 def bot_or_area(text: str) -> str | None:
-    """A named bot ("the sales bot") or a platform area ("analytics") the message is about."""
+    """A named bot ("the sales bot", "the bot is called Acme") or a platform area ("analytics")."""
+    called = _BOT_CALLED.search(text)
+    if called:
+        return called.group(1).strip()
     named = _NAMED_BOT.search(text)
     if named and named.group(1).strip().lower() not in {"bot", "chatbot", "assistant"}:
         return named.group(0).strip()

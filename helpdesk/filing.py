@@ -1,5 +1,6 @@
-"""What the assistant says while filing a ticket: the severity proposal, the summary to
-confirm, and the receipt with the reference and the concrete due time.
+"""What the assistant says while filing a ticket: the one summary to confirm (with the
+proposed severity, its reasons, the response target and the concrete due time), the
+prompts behind its buttons, and the receipt with the reference and the due time.
 
 Kept apart from the actions so the wording is tested without Rasa and stays in the
 policy's terms: every level is shown with its name, meaning and response target.
@@ -7,15 +8,21 @@ policy's terms: every level is shown with its name, meaning and response target.
 
 from __future__ import annotations
 
-import re
+from datetime import datetime
 
 from helpdesk.answers import Button, Reply
 from helpdesk.policy import Policy
 from helpdesk.tickets import Ticket, TicketDraft
 from helpdesk.triage import Decision
-from helpdesk.wording import format_business_hours, format_due, format_impact, format_target, lower_first
+from helpdesk.wording import (
+    format_business_hours,
+    format_due,
+    format_impact,
+    format_target,
+    join_words,
+    lower_first,
+)
 
-TITLE_LENGTH = 80
 DETAIL_LABELS = {
     "description": "Problem",
     "bot_or_area": "Bot or area",
@@ -26,41 +33,22 @@ DETAIL_LABELS = {
     "links": "Links",
 }
 """The ticket's details in the order the summary lists them, as the user reads them."""
+OPTIONAL_DETAILS = {
+    "bot_or_area": "which bot or area",
+    "since": "since when",
+    "impact": "who is affected",
+    "links": "links or conversation ids",
+}
+"""Details support uses that never block filing: the summary invites them instead."""
+
+FILE_IT = Button("File it", "/affirm")
+CHANGE_SEVERITY = Button("Change severity", '/change_details{"detail": "severity"}')
+ADD_DETAILS = Button("Add details", "/add_details")
+CANCEL = Button("Cancel", "/cancel")
 
 
-def title_from(description: str) -> str:
-    """A one-line title: the first sentence, cut at a word near TITLE_LENGTH characters."""
-    first = re.split(r"(?<=[.!?])\s|\n", description.strip(), maxsplit=1)[0].strip() or "Support request"
-    if len(first) <= TITLE_LENGTH:
-        return first
-    cut = first[:TITLE_LENGTH].rsplit(" ", 1)[0] or first[:TITLE_LENGTH]
-    return cut.rstrip(",;:-") + "…"
-
-
-def severity_proposal(policy: Policy, decision: Decision) -> Reply:
-    """The assessed level with its meaning, target and reasons; the user accepts or picks another."""
-    severity = policy.severity(decision.level)
-    because = "; ".join(decision.reasons)
-    others = [s for s in policy.severities.values() if s.level != severity.level]
-    return Reply(
-        f"I'd rate this {severity.label}: {lower_first(severity.meaning)}, {format_impact(severity)} "
-        f"(because {because}). First response {format_target(severity)}{_clock_note(policy, severity.round_the_clock)}. "
-        "Does that sound right, or is another level closer?",
-        (Button(f"Yes, {severity.level} is right", "/affirm"),)
-        + tuple(Button(f"{s.label}: {lower_first(s.meaning)}", f'/inform{{"severity": "{s.level}"}}') for s in others),
-    )
-
-
-def severity_choices(policy: Policy) -> Reply:
-    """When the answer named no level: every level with its meaning, as buttons."""
-    return Reply(
-        "Please pick the level that fits best:",
-        tuple(Button(f"{s.label}: {lower_first(s.meaning)}", f'/inform{{"severity": "{s.level}"}}') for s in policy.severities.values()),
-    )
-
-
-def summary(policy: Policy, draft: TicketDraft) -> Reply:
-    """Everything about to be filed, for a last look before it goes to support."""
+def summary(policy: Policy, draft: TicketDraft, decision: Decision, due: datetime) -> Reply:
+    """The one confirmation: every detail, the level with its reasons, target and due time."""
     severity = policy.severity(draft.final_severity)
     values = {
         "description": draft.description,
@@ -69,14 +57,39 @@ def summary(policy: Policy, draft: TicketDraft) -> Reply:
         "since": draft.since,
         "impact": draft.impact,
         "requester_email": draft.requester.email,
-        "links": ", ".join(draft.links) or "none",
+        "links": ", ".join(draft.links),
     }
     lines = [f"• {DETAIL_LABELS[key]}: {_short(value)}" for key, value in values.items() if value]
-    whose = " (your choice)" if draft.severity_set_by_user else ""
-    lines.append(f"• Severity: {severity.label}{whose}, first response {format_target(severity)}")
+    lines.append(
+        f"• Severity: {severity.label}: {lower_first(severity.meaning)}, {format_impact(severity)} "
+        f"(because {'; '.join(decision.reasons)})"
+    )
+    due_text = format_due(due, policy.business_hours.timezone)
+    lines.append(f"• First response {format_target(severity)}{_clock_note(policy, severity.round_the_clock)}, so by {due_text}")
+    missing = [label for key, label in OPTIONAL_DETAILS.items() if not values[key]]
+    them = "them" if len(missing) > 1 else "it"
+    invite = f"\nIf you know {join_words(missing)}, type {them} here; it's fine to file without." if missing else ""
     return Reply(
-        "Here's your ticket:\n" + "\n".join(lines) + "\nShall I file it?",
-        (Button("Yes, file it", "/affirm"), Button("Change something", "/change_details"), Button("Cancel", "/cancel")),
+        "Here's your ticket:\n" + "\n".join(lines) + invite + "\nShall I file it?",
+        (FILE_IT, CHANGE_SEVERITY, ADD_DETAILS, CANCEL),
+    )
+
+
+def severity_choices(policy: Policy) -> Reply:
+    """Behind "Change severity": every level with its meaning, as buttons."""
+    return Reply(
+        "Please pick the level that fits best:",
+        tuple(Button(f"{s.label}: {lower_first(s.meaning)}", f'/inform{{"severity": "{s.level}"}}') for s in policy.severities.values()),
+    )
+
+
+def details_prompt(draft: TicketDraft) -> Reply:
+    """Behind "Add details": one open question, whose answer is read as a whole."""
+    missing = [label for key, label in OPTIONAL_DETAILS.items() if not getattr(draft, key)]
+    examples = f" (for example {join_words(missing)})" if missing else ""
+    return Reply(
+        f"What would you like to add or correct{examples}? Put it all in one message.",
+        (Button("Nothing to add", "/deny"),),
     )
 
 
@@ -87,7 +100,9 @@ def receipt(policy: Policy, ticket: Ticket) -> Reply:
     return Reply(
         f"Your ticket {ticket.reference} is filed as {severity.label}. First response {format_target(severity)}, "
         f"so by {due}. {policy.after_filing.severity_validation} {policy.after_filing.updates} "
-        f"Updates go to {ticket.requester.email}; quote {ticket.reference} if you write to {policy.contact.email}."
+        + (f"Updates go to {ticket.requester.email}; quote {ticket.reference} if you write to {policy.contact.email}."
+           if ticket.requester.email else
+           f"I have no email address for you, so please write to {policy.contact.email} quoting {ticket.reference} for updates.")
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpdesk.store import Requester, TicketDraft
+from helpdesk.tickets import Requester, TicketDraft
 
 
 def make_draft(**changes: Any) -> TicketDraft:

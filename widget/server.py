@@ -14,7 +14,10 @@ The page stands in for the host platform, so the signed-in user comes from the e
                                                  signs a fresh token for each page load, as the
                                                  platform would
 
-Standard library only: nothing to install, nothing fetched from the internet.
+config.json also carries max_message_chars, the longest message the REST channel takes
+(from its max_body_bytes in credentials.yml), so the widget shows the limit instead of
+cutting a paste. Nothing to install beyond the project's own packages, nothing fetched
+from the internet.
 """
 
 from __future__ import annotations
@@ -30,10 +33,17 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
+import yaml
+
+from channels.settings import ChannelSettings
 from helpdesk import identity
 from helpdesk.config import load_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
+CREDENTIALS = Path(__file__).resolve().parent.parent / "credentials.yml"
+CHANNEL = "channels.rest.HardenedRestInput"
+ENVELOPE_BYTES = 4096
+BYTES_PER_CHAR = 3
 
 DEFAULTS = {
     "RASA_URL": "http://localhost:5005",
@@ -57,10 +67,24 @@ def build_config(env: Mapping[str, str]) -> dict:
             "account": get("WIDGET_USER_ACCOUNT"),
         },
     }
+    config["max_message_chars"] = max_message_chars(channel_settings())
     token = env.get("WIDGET_USER_TOKEN") or _signed_token(env, config["user"])
     if token:
         config["user_token"] = token
     return config
+
+
+def channel_settings(credentials: Path = CREDENTIALS) -> ChannelSettings:
+    """The REST channel's limits, from the same credentials.yml Rasa reads."""
+    sections = yaml.safe_load(credentials.read_text(encoding="utf-8")) or {}
+    return ChannelSettings.from_credentials(sections.get(CHANNEL))
+
+
+def max_message_chars(settings: ChannelSettings) -> int:
+    """The longest message the widget sends: what fits the channel's body limit with room for
+    the request's other fields (sender, metadata and its token), at three bytes a
+    character (UTF-8 for any character the text area holds; an emoji counts as two)."""
+    return (settings.max_body_bytes - ENVELOPE_BYTES) // BYTES_PER_CHAR
 
 
 def _signed_token(env: Mapping[str, str], user: dict[str, str]) -> str | None:

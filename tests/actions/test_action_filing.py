@@ -1,8 +1,9 @@
-"""Deciding the severity, confirming the summary, filing exactly once, and cancelling."""
+"""The one confirmation, filing exactly once, and cancelling."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import pytest
 from action_helpers import SIGNED_IN_USER, buttons, entity, slot_sets, texts
@@ -11,12 +12,12 @@ from rasa_sdk.events import FollowupAction, SlotSet
 import actions.common
 from actions.ticket import (
     DRAFT_SLOTS,
-    ActionAskSeverity,
     ActionAskTicketConfirmed,
     ActionCancelTicket,
     ActionFinishTicketForm,
 )
-from helpdesk import filing, sla
+from helpdesk import sla
+from helpdesk.titles import title_for
 from helpdesk.wording import format_due
 
 VALIDATION_NOTE = (
@@ -35,12 +36,11 @@ FILLED = {
     "requester_account": SIGNED_IN_USER["account"],
     "links": "https://acme.example/chat/42",
     "assessed_severity": "S0",
-    "severity": "S0",
-    "severity_set_by_user": False,
     "ticket_draft_id": "draft-42",
 }
-"""A draft with every answer given, as the form leaves it before the summary."""
+"""A draft with every detail given, as the form leaves it at the confirmation."""
 CONFIRMED = {**FILLED, "ticket_confirmed": "yes"}
+WED_11_IST = datetime(2026, 11, 25, 5, 30, tzinfo=timezone.utc)
 
 
 def draft_cleared(events):
@@ -48,67 +48,26 @@ def draft_cleared(events):
     return set(DRAFT_SLOTS) <= set(slots) and all(slots[slot] is None for slot in DRAFT_SLOTS)
 
 
-# action_ask_severity
+@pytest.fixture
+def wednesday_11(monkeypatch):
+    """The confirmation is shown at Wed 25 Nov 2026, 11:00 IST, inside business hours."""
+    monkeypatch.setattr("actions.ticket.now", lambda: WED_11_IST)
 
 
-def test_the_severity_question_proposes_a_level_with_its_meaning_target_and_reasons(make_tracker, run):
-    slots = {**FILLED, "severity": None, "assessed_severity": "S1", "impact": "some users"}
-    tracker = make_tracker("some users", "inform", slots=slots, in_form=True, requested_slot="impact",
-                           after={"requested_slot": "severity"})
-
-    events, dispatcher = run(ActionAskSeverity(), tracker)
-
+def confirm(make_tracker, run, **slots):
+    tracker = make_tracker("yes", "affirm", slots={**FILLED, **slots}, in_form=True, requested_slot="impact",
+                           after={"requested_slot": "ticket_confirmed"})
+    events, dispatcher = run(ActionAskTicketConfirmed(), tracker)
     assert events == []
-    text = texts(dispatcher)[0]
-    assert text.startswith("I'd rate this S1 (High): major functionality has stopped working, moderate business impact")
-    assert "(because the description reads like major functionality has stopped working)" in text
-    assert "First response within 1 hour during business hours (Monday to Friday, 09:00–18:00" in text
-    assert buttons(dispatcher) == [
-        ("Yes, S1 is right", "/affirm"),
-        ("S0 (Blocker): critical functionality has stopped working", '/inform{"severity": "S0"}'),
-        ("S2 (Medium): minor functionality has stopped working", '/inform{"severity": "S2"}'),
-        ("S3 (Low): an issue with the setup", '/inform{"severity": "S3"}'),
-    ]
-
-
-def test_the_proposal_uses_what_the_form_learned(make_tracker, run):
-    slots = {**FILLED, "severity": None, "assessed_severity": "S1", "environment": "production", "impact": "all users"}
-    tracker = make_tracker("all users", "inform", slots=slots, in_form=True, requested_slot="impact")
-
-    _, dispatcher = run(ActionAskSeverity(), tracker)
-
-    assert texts(dispatcher)[0].startswith("I'd rate this S0 (Blocker)")
-    assert "it is in production and affects all users" in texts(dispatcher)[0]
-    assert buttons(dispatcher)[0] == ("Yes, S0 is right", "/affirm")
-    assert len(buttons(dispatcher)) == 4
-
-
-def test_the_proposal_quotes_the_words_that_weighed_most(make_tracker, run):
-    slots = {**FILLED, "severity": None, "assessed_severity": "S1", "assessed_cues": ["won't download", "report"],
-             "impact": "some users"}
-    _, dispatcher = run(ActionAskSeverity(), make_tracker("x", slots=slots, in_form=True, requested_slot="links"))
-
-    assert '"won\'t download"' in texts(dispatcher)[0] and '"report"' in texts(dispatcher)[0]
-
-
-def test_without_an_assessment_the_proposal_says_it_started_from_s2(make_tracker, run):
-    slots = {**FILLED, "severity": None, "assessed_severity": None, "environment": "unknown", "impact": "hard to say"}
-    _, dispatcher = run(ActionAskSeverity(), make_tracker("x", slots=slots, in_form=True, requested_slot="links"))
-
-    assert texts(dispatcher)[0].startswith("I'd rate this S2 (Medium)")
-    assert "I could not tell from the description" in texts(dispatcher)[0]
+    return dispatcher
 
 
 # action_ask_ticket_confirmed
 
 
-def test_the_summary_lists_every_detail_and_the_severity(make_tracker, run):
-    tracker = make_tracker("yes", "affirm", slots=FILLED, in_form=True, requested_slot="severity",
-                           after={"requested_slot": "ticket_confirmed"})
+def test_the_summary_lists_every_detail_the_level_its_reasons_and_the_due_time(make_tracker, run, wednesday_11):
+    dispatcher = confirm(make_tracker, run)
 
-    events, dispatcher = run(ActionAskTicketConfirmed(), tracker)
-
-    assert events == []
     assert texts(dispatcher)[0].splitlines() == [
         "Here's your ticket:",
         f"• Problem: {DESCRIPTION}",
@@ -118,44 +77,60 @@ def test_the_summary_lists_every_detail_and_the_severity(make_tracker, run):
         "• Impact: all users",
         f"• Contact: {SIGNED_IN_USER['email']}",
         "• Links: https://acme.example/chat/42",
-        "• Severity: S0 (Blocker), first response within 1 hour, 24x7",
+        "• Severity: S0 (Blocker): critical functionality has stopped working, serious business impact "
+        "(because the description reads like critical functionality has stopped working)",
+        "• First response within 1 hour, 24x7, so by Wed 25 Nov, 12:00 IST",
         "Shall I file it?",
     ]
-    assert buttons(dispatcher) == [("Yes, file it", "/affirm"), ("Change something", "/change_details"), ("Cancel", "/cancel")]
+    assert buttons(dispatcher) == [
+        ("File it", "/affirm"), ("Change severity", '/change_details{"detail": "severity"}'),
+        ("Add details", "/add_details"), ("Cancel", "/cancel"),
+    ]
 
 
-def test_the_summary_marks_a_level_the_user_chose(make_tracker, run):
-    slots = {**FILLED, "severity": "S2", "severity_set_by_user": True}
-    tracker = make_tracker("S2", "inform", slots=slots, in_form=True, requested_slot="severity",
-                           after={"requested_slot": "ticket_confirmed"})
+def test_the_summary_uses_what_the_form_learned(make_tracker, run, wednesday_11):
+    text = texts(confirm(make_tracker, run, assessed_severity="S1"))[0]
 
-    _, dispatcher = run(ActionAskTicketConfirmed(), tracker)
-
-    assert "• Severity: S2 (Medium) (your choice), first response within 4 hours during business hours" in texts(dispatcher)[0]
+    assert "• Severity: S0 (Blocker)" in text and "it is in production and affects all users" in text
 
 
-@pytest.mark.parametrize(("text", "intent"), [("/change_details", "change_details"), ("no", "deny")])
-def test_wanting_a_change_at_the_summary_asks_what_to_change(make_tracker, run, text, intent):
-    tracker = make_tracker(text, intent, slots={**FILLED, "ticket_confirmed": None}, in_form=True,
-                           requested_slot="ticket_confirmed", answering={"ticket_confirmed": text},
-                           after={"ticket_confirmed": None, "requested_slot": "ticket_confirmed"})
+def test_the_summary_gives_the_users_own_level_and_its_due_time(make_tracker, run, wednesday_11):
+    text = texts(confirm(make_tracker, run, user_severity="S2"))[0]
 
-    _, dispatcher = run(ActionAskTicketConfirmed(), tracker)
-
-    assert dispatcher.messages[0]["response"] == "utter_ask_change_detail"
-    assert "Here's your ticket" not in "".join(texts(dispatcher))
+    assert "• Severity: S2 (Medium): minor functionality has stopped working, limited business impact (because you set it to S2 (Medium) yourself)" in text
+    assert "during business hours (Monday to Friday, 09:00–18:00 IST (Asia/Kolkata)), so by Wed 25 Nov, 15:00 IST" in text
 
 
-def test_saying_no_to_links_just_before_the_summary_shows_the_summary(make_tracker, run):
-    """"No" answered the links question, not the summary: the user has not seen it yet."""
-    slots = {**FILLED, "links": "none", "severity": "S0", "severity_set_by_user": True}
-    tracker = make_tracker("/deny", "deny", slots=slots, in_form=True, requested_slot="links",
-                           answering={"links": "/deny"}, after={"links": "none", "requested_slot": "ticket_confirmed"})
+def test_the_summary_quotes_the_words_that_weighed_most(make_tracker, run):
+    text = texts(confirm(make_tracker, run, assessed_severity="S1", assessed_cues=["won't download", "report"], impact="some users"))[0]
 
-    _, dispatcher = run(ActionAskTicketConfirmed(), tracker)
+    assert '"won\'t download"' in text and '"report"' in text
 
-    assert texts(dispatcher)[0].startswith("Here's your ticket:")
-    assert "• Links: none" in texts(dispatcher)[0]
+
+def test_without_an_assessment_the_summary_says_it_started_from_s2(make_tracker, run):
+    text = texts(confirm(make_tracker, run, assessed_severity=None, environment="unknown", impact="hard to say"))[0]
+
+    assert "• Severity: S2 (Medium)" in text and "I could not tell from the description" in text
+
+
+def test_the_summary_invites_the_details_not_given(make_tracker, run):
+    text = texts(confirm(make_tracker, run, since=None, links=None, bot_or_area=None))[0]
+
+    assert "If you know which bot or area, since when and links or conversation ids, type them here" in text
+
+
+def test_behind_change_severity_every_level_is_offered(make_tracker, run):
+    dispatcher = confirm(make_tracker, run, confirm_step="severity")
+
+    assert texts(dispatcher) == ["Please pick the level that fits best:"]
+    assert [payload for _, payload in buttons(dispatcher)] == [f'/inform{{"severity": "S{n}"}}' for n in range(4)]
+
+
+def test_behind_add_details_one_open_question_is_asked(make_tracker, run):
+    dispatcher = confirm(make_tracker, run, confirm_step="details", since=None)
+
+    assert texts(dispatcher) == ["What would you like to add or correct (for example since when)? Put it all in one message."]
+    assert buttons(dispatcher) == [("Nothing to add", "/deny")]
 
 
 # action_finish_ticket_form
@@ -176,7 +151,7 @@ def test_a_confirmed_ticket_is_filed_once_and_the_receipt_gives_its_due_time(mak
     assert ticket.requester.email == SIGNED_IN_USER["email"]
     assert (ticket.requester.name, ticket.requester.account) == (SIGNED_IN_USER["name"], SIGNED_IN_USER["account"])
     assert ticket.description == DESCRIPTION
-    assert ticket.title == filing.title_from(DESCRIPTION)
+    assert ticket.title == title_for(DESCRIPTION, "the sales bot", "production")
     assert (ticket.environment, ticket.since, ticket.impact, ticket.bot_or_area) == (
         "production", "since 10am", "all users", "the sales bot")
     assert ticket.links == ("https://acme.example/chat/42",)
@@ -198,18 +173,12 @@ def test_a_confirmed_ticket_is_filed_once_and_the_receipt_gives_its_due_time(mak
     assert slot_sets(events)["last_ticket_ref"] == "HLP-0001"
 
 
-def test_the_final_severity_is_the_one_agreed_in_the_form(make_tracker, run):
-    finish(make_tracker, run, slots={**CONFIRMED, "severity": "S2", "severity_set_by_user": True})
+def test_the_final_severity_is_the_users_own_level(make_tracker, run):
+    finish(make_tracker, run, slots={**CONFIRMED, "user_severity": "S2"})
 
     ticket = actions.common.store().list()[0]
     assert (ticket.assessed_severity, ticket.final_severity, ticket.severity_set_by_user) == ("S0", "S2", True)
     assert ticket.due_at == sla.due_at("S2", ticket.filed_at, actions.common.policy())
-
-
-def test_no_links_are_filed_as_none(make_tracker, run):
-    finish(make_tracker, run, slots={**CONFIRMED, "links": "none"})
-
-    assert actions.common.store().list()[0].links == ()
 
 
 def test_a_repeated_confirmation_files_one_ticket(make_tracker, run):
@@ -229,14 +198,12 @@ def test_two_drafts_are_two_tickets(make_tracker, run):
     assert "HLP-0002" in texts(dispatcher)[0]
 
 
-@pytest.mark.parametrize("confirmed", [None, "no"])
-def test_without_confirmation_nothing_is_filed_and_the_draft_is_dropped(make_tracker, run, confirmed):
-    events, dispatcher = finish(make_tracker, run, slots={**FILLED, "ticket_confirmed": confirmed})
+def test_without_confirmation_nothing_is_filed_and_the_draft_is_kept(make_tracker, run):
+    events, dispatcher = finish(make_tracker, run, slots={**FILLED, "ticket_confirmed": None})
 
     assert actions.common.store().list() == []
     assert dispatcher.messages == []
-    assert draft_cleared(events)
-    assert "last_ticket_ref" not in slot_sets(events)
+    assert events == []
 
 
 def test_when_the_store_fails_the_user_is_told_and_the_draft_kept(make_tracker, run, monkeypatch):
@@ -285,7 +252,8 @@ def test_unusual_descriptions_are_filed_verbatim(make_tracker, run, description)
 def test_cancelling_drops_the_draft_and_files_nothing(make_tracker, run):
     events, dispatcher = run(
         ActionCancelTicket(),
-        make_tracker("cancel", "cancel", slots={**FILLED, "rejected_answers": {"environment": 1}, "user_severity": "S0"}),
+        make_tracker("cancel", "cancel", slots={**FILLED, "rejected_answers": {"environment": 1}, "user_severity": "S0",
+                                                "confirm_step": "details"}),
     )
 
     assert texts(dispatcher) == ["OK, I've dropped that ticket; nothing was filed. Anything else I can help with?"]

@@ -21,7 +21,6 @@ from action_helpers import SIGNED_IN_USER, buttons, entity, slot_sets, texts
 
 import actions.common
 import actions.followup
-from channels.identity import vouched_metadata
 import helpdesk.cli
 from actions.followup import (
     ActionAddComment,
@@ -39,9 +38,10 @@ from actions.followup import (
     ValidateEscalationForm,
 )
 from actions.ticket import ActionStartTicket
+from channels.identity import vouched_metadata
 from helpdesk import sla
 from helpdesk.identity import REASONS, mint
-from helpdesk.store import Requester, Ticket, TicketDraft
+from helpdesk.tickets import Requester, Ticket, TicketDraft
 
 SECRET = "the-platform-and-the-bot-share-this-secret"
 PRIYA = SIGNED_IN_USER["email"]

@@ -1,30 +1,29 @@
-"""validate_ticket_form: each answer is checked, refused with a reason, or kept verbatim."""
+"""validate_ticket_form: each message is read as a whole before it answers the question
+asked; answers that do not answer are refused once with a reason, then left out; the
+next question is the one helpdesk.questions picks."""
 
 from __future__ import annotations
 
 import pytest
 from action_helpers import entity, severity_reading, slot_sets, texts
 
-import actions.common
-from actions.ticket import ActionFinishTicketForm, ValidateTicketForm
+from actions.ticket import ValidateTicketForm
 
 DRAFT = {
     "ticket_draft_id": "draft-1",
     "requester_name": "Priya Sharma",
     "requester_account": "Acme Retail",
 }
-SEVERITY_CONTEXT = {
+AT_CONFIRMATION = {
     **DRAFT,
     "description": "the analytics report won't download",
     "bot_or_area": "analytics",
     "environment": "production",
-    "since": "this morning",
     "impact": "some users",
     "requester_email": "priya@acme.example",
-    "links": "none",
     "assessed_severity": "S1",
 }
-"""A draft answered up to the severity question; triage proposes S1 for it."""
+"""A draft with everything that matters known: the form shows the summary."""
 
 
 def validate(make_tracker, run, slot, value, text=None, intent="inform", **kwargs):
@@ -43,53 +42,25 @@ def validate(make_tracker, run, slot, value, text=None, intent="inform", **kwarg
 
 
 def test_an_invalid_email_is_refused_with_a_reason_and_counted(make_tracker, run):
-    slots, dispatcher = validate(make_tracker, run, "requester_email", "priya at acme")
+    slots, dispatcher = validate(make_tracker, run, "requester_email", "priya at acme", slots={**AT_CONFIRMATION, "requester_email": None})
 
     assert slots["requester_email"] is None
     assert slots["rejected_answers"] == {"requester_email": 1}
-    assert "requested_slot" not in slots, "the form asks the same question again"
+    assert slots["requested_slot"] == "requester_email", "the form asks the same question again"
     assert texts(dispatcher) == [
         "That doesn't look like an email address. Please type it like name@company.com so support can reach you."
     ]
 
 
-def test_refusals_are_counted_per_question(make_tracker, run):
-    slots, _ = validate(
-        make_tracker, run, "requester_email", "nope", slots={**DRAFT, "rejected_answers": {"environment": 2, "requester_email": 1}},
-    )
-
-    assert slots["rejected_answers"] == {"environment": 2, "requester_email": 2}
-
-
-def test_the_third_refusal_gives_up_without_filing(make_tracker, run, said):
+def test_the_second_refusal_moves_on_without_the_email(make_tracker, run):
     slots, dispatcher = validate(
         make_tracker, run, "requester_email", "still not an email",
-        slots={**SEVERITY_CONTEXT, "requester_email": None, "rejected_answers": {"requester_email": 2}},
+        slots={**AT_CONFIRMATION, "requester_email": None, "rejected_answers": {"requester_email": 1}},
     )
 
-    assert "requested_slot" in slots and slots["requested_slot"] is None, "the form ends"
-    assert slots["rejected_answers"] == {"requester_email": 3}
-    assert len(dispatcher.messages) == 1
-    assert "I haven't filed anything" in said(dispatcher)
-    assert "support@haptik.ai" in said(dispatcher)
-    assert "That doesn't look like an email" not in said(dispatcher)
-
-    # The form is over, so the finishing action runs next: it files nothing and clears the draft.
-    after_form = make_tracker("still not an email", "inform", slots={**SEVERITY_CONTEXT, **slots})
-    events, finish = run(ActionFinishTicketForm(), after_form)
-    assert actions.common.store().list() == []
-    assert finish.messages == []
-    assert all(value is None for value in slot_sets(events).values())
-
-
-def test_giving_up_on_the_environment_files_it_as_unknown(make_tracker, run):
-    slots, dispatcher = validate(
-        make_tracker, run, "environment", "blue", slots={**DRAFT, "rejected_answers": {"environment": 2}},
-    )
-
-    assert slots["environment"] == "unknown"
-    assert "requested_slot" not in slots, "the form goes on"
-    assert dispatcher.messages == []
+    assert slots["rejected_answers"] == {"requester_email": 2}
+    assert slots["requested_slot"] == "ticket_confirmed", "the draft goes on to the confirmation"
+    assert texts(dispatcher) == ["I'll go on without an email address; keep the ticket reference to follow it up."]
 
 
 @pytest.mark.parametrize(
@@ -101,7 +72,7 @@ def test_giving_up_on_the_environment_files_it_as_unknown(make_tracker, run):
     ],
 )
 def test_a_valid_email_is_taken_out_of_the_answer(make_tracker, run, text, email):
-    slots, dispatcher = validate(make_tracker, run, "requester_email", text)
+    slots, dispatcher = validate(make_tracker, run, "requester_email", text, slots={**AT_CONFIRMATION, "requester_email": None})
 
     assert slots["requester_email"] == email
     assert dispatcher.messages == []
@@ -132,6 +103,13 @@ def test_environment_answers(make_tracker, run, answer, environment):
     assert dispatcher.messages == []
 
 
+def test_an_environment_button_is_read_from_its_entity(make_tracker, run):
+    slots, _ = validate(make_tracker, run, "environment", '/inform{"environment": "staging"}',
+                        entities=[entity("environment", "staging")])
+
+    assert slots["environment"] == "staging"
+
+
 def test_gibberish_is_not_an_environment(make_tracker, run):
     slots, dispatcher = validate(make_tracker, run, "environment", "asdf qwerty")
 
@@ -140,141 +118,56 @@ def test_gibberish_is_not_an_environment(make_tracker, run):
     assert texts(dispatcher) == ["Please choose production (live) or staging, or say you're not sure."]
 
 
-# links
+def test_giving_up_on_the_environment_files_it_as_unknown(make_tracker, run):
+    slots, dispatcher = validate(make_tracker, run, "environment", "blue", slots={**DRAFT, "rejected_answers": {"environment": 1}})
 
-
-@pytest.mark.parametrize(("text", "intent"), [("no", "deny"), ("/deny", "deny"), ("nothing to add, thanks", "inform")])
-def test_saying_no_to_links_records_none(make_tracker, run, text, intent):
-    slots, dispatcher = validate(make_tracker, run, "links", text, intent=intent)
-
-    assert slots["links"] == "none"
+    assert slots["environment"] == "unknown"
     assert dispatcher.messages == []
 
 
-def test_links_are_kept_as_given(make_tracker, run):
-    answer = "https://acme.example/chat/123 and conversation id 98765"
-    slots, _ = validate(make_tracker, run, "links", answer)
+def test_another_detail_instead_of_the_environment_is_kept_and_the_question_asked_again(make_tracker, run):
+    slots, dispatcher = validate(make_tracker, run, "environment", "the bot is called OrderPal",
+                                 slots={**AT_CONFIRMATION, "environment": None})
 
-    assert slots["links"] == answer
+    assert (slots["bot_or_area"], slots["environment"]) == ("OrderPal", None)
+    assert slots["requested_slot"] == "environment"
+    assert "rejected_answers" not in slots
+    assert texts(dispatcher) == ["Updated: Bot or area: OrderPal."]
 
 
-# severity
+def test_words_about_the_problem_instead_of_the_environment_join_the_description(make_tracker, run):
+    slots, dispatcher = validate(make_tracker, run, "environment", "we deployed a new flow an hour before",
+                                 slots={**AT_CONFIRMATION, "environment": None})
+
+    assert slots["description"] == "the analytics report won't download\n\nAdded: we deployed a new flow an hour before"
+    assert (slots["environment"], slots["rejected_answers"]) == (None, {"environment": 1})
+    assert texts(dispatcher) == ["Added to the description.", "Please choose production (live) or staging, or say you're not sure."]
 
 
-def test_affirming_the_proposal_keeps_the_proposed_level(make_tracker, run):
-    slots, dispatcher = validate(
-        make_tracker, run, "severity", "yes that's right", intent="affirm", slots=SEVERITY_CONTEXT,
-    )
+# impact
 
-    assert slots["severity"] == "S1"
-    assert slots["severity_set_by_user"] is False
+
+@pytest.mark.parametrize(("text", "impact"), [
+    ("all users", "all users"), ("only our qa team", "only our qa team"), ("our ops team can't get the weekly numbers",
+                                                                          "our ops team can't get the weekly numbers"),
+])
+def test_who_is_affected_is_read_or_kept_as_said(make_tracker, run, text, impact):
+    slots, dispatcher = validate(make_tracker, run, "impact", text, slots={**AT_CONFIRMATION, "impact": None})
+
+    assert slots["impact"] == impact
     assert dispatcher.messages == []
 
 
-def test_a_severity_button_for_another_level_is_the_users_choice(make_tracker, run):
-    # Rasa fills both the form's severity and the global user_severity from the entity.
-    tracker = make_tracker(
-        '/inform{"severity": "S2"}', "inform", entities=[entity("severity", "S2")],
-        slots=SEVERITY_CONTEXT, in_form=True, requested_slot="severity",
-        answering={"user_severity": "S2", "severity": "S2"},
-    )
+@pytest.mark.parametrize(("text", "intent"), [("yes", "affirm"), ("no", "deny"), ("/affirm", "affirm"), ("   ", "inform")])
+def test_an_answer_that_says_nobody_in_particular_is_not_an_impact(make_tracker, run, text, intent):
+    slots, dispatcher = validate(make_tracker, run, "impact", text, intent=intent, slots={**AT_CONFIRMATION, "impact": None})
 
-    events, dispatcher = run(ValidateTicketForm(), tracker)
-
-    slots = slot_sets(events)
-    assert slots["severity"] == "S2"
-    assert slots["severity_set_by_user"] is True
-    assert dispatcher.messages == []
+    assert slots["impact"] is None
+    assert slots["rejected_answers"] == {"impact": 1}
+    assert texts(dispatcher) == ['Who is affected? For example "all users", "a few testers" or "no one yet".']
 
 
-def test_choosing_the_proposed_level_is_not_an_override(make_tracker, run):
-    slots, _ = validate(
-        make_tracker, run, "severity", "S1", text="S1 is fine", entities=[entity("severity", "S1")], slots=SEVERITY_CONTEXT,
-    )
-
-    assert (slots["severity"], slots["severity_set_by_user"]) == ("S1", False)
-
-
-def test_an_answer_without_a_level_is_refused(make_tracker, run):
-    slots, dispatcher = validate(make_tracker, run, "severity", "hmm, not sure", slots=SEVERITY_CONTEXT)
-
-    assert slots["severity"] is None
-    assert slots["rejected_answers"] == {"severity": 1}
-    assert "pick one of the buttons" in texts(dispatcher)[0]
-
-
-def test_the_users_own_severity_wins_over_any_answer(make_tracker, run):
-    slots, _ = validate(
-        make_tracker, run, "bot_or_area", "the sales bot", slots={**SEVERITY_CONTEXT, "user_severity": "S0", "severity": None},
-    )
-
-    assert slots["bot_or_area"] == "the sales bot"
-    assert slots["severity"] == "S0"
-    assert slots["severity_set_by_user"] is True
-
-
-def test_the_users_own_severity_overrides_an_affirmed_proposal(make_tracker, run):
-    slots, _ = validate(
-        make_tracker, run, "severity", "yes", intent="affirm", slots={**SEVERITY_CONTEXT, "user_severity": "S3"},
-    )
-
-    assert (slots["severity"], slots["severity_set_by_user"]) == ("S3", True)
-
-
-# ticket_confirmed
-
-
-def test_affirming_the_summary_confirms(make_tracker, run):
-    slots, dispatcher = validate(
-        make_tracker, run, "ticket_confirmed", "yes, file it", intent="affirm", slots={**SEVERITY_CONTEXT, "severity": "S1"},
-    )
-
-    assert slots["ticket_confirmed"] == "yes"
-    assert dispatcher.messages == []
-
-
-def test_changing_a_detail_at_the_summary_asks_it_again(make_tracker, run):
-    slots, dispatcher = validate(
-        make_tracker, run, "ticket_confirmed", '/change_details{"detail": "environment"}', intent="change_details",
-        entities=[entity("detail", "environment")], slots={**SEVERITY_CONTEXT, "severity": "S1"},
-    )
-
-    assert slots["ticket_confirmed"] is None
-    assert slots["environment"] is None
-    assert "description" not in slots and "severity" not in slots
-    assert dispatcher.messages == []
-
-
-def test_changing_the_severity_at_the_summary_forgets_the_users_level_too(make_tracker, run):
-    slots, _ = validate(
-        make_tracker, run, "ticket_confirmed", '/change_details{"detail": "severity"}', intent="change_details",
-        entities=[entity("detail", "severity")],
-        slots={**SEVERITY_CONTEXT, "severity": "S0", "user_severity": "S0", "severity_set_by_user": True},
-    )
-
-    assert slots["ticket_confirmed"] is None
-    assert (slots["severity"], slots["user_severity"], slots["severity_set_by_user"]) == (None, None, None)
-
-
-def test_saying_no_at_the_summary_changes_nothing_yet(make_tracker, run):
-    slots, dispatcher = validate(
-        make_tracker, run, "ticket_confirmed", "no", intent="deny", slots={**SEVERITY_CONTEXT, "severity": "S1"},
-    )
-
-    assert slots == {"ticket_confirmed": None}
-    assert dispatcher.messages == []
-
-
-def test_an_unclear_confirmation_is_refused(make_tracker, run):
-    slots, dispatcher = validate(
-        make_tracker, run, "ticket_confirmed", "what?", intent="inform", slots={**SEVERITY_CONTEXT, "severity": "S1"},
-    )
-
-    assert slots["ticket_confirmed"] is None
-    assert texts(dispatcher) == ["Shall I file it? Say yes, or choose to change something or cancel."]
-
-
-# description and free text
+# description
 
 
 @pytest.mark.parametrize("text", ["", "  ", "hm", "?!", "😡😡😡"])
@@ -324,11 +217,128 @@ def test_unusual_descriptions_are_kept_verbatim(make_tracker, run, text):
     assert "rejected_answers" not in slots
 
 
-@pytest.mark.parametrize("slot", ["bot_or_area", "since", "impact"])
-def test_free_text_answers_are_kept_and_empty_ones_refused(make_tracker, run, slot):
-    kept, _ = validate(make_tracker, run, slot, "<b>Acme</b> — عربي 😡")
-    refused, dispatcher = validate(make_tracker, run, slot, "   ")
+# ticket_confirmed: the one confirmation
 
-    assert kept[slot] == "<b>Acme</b> — عربي 😡"
-    assert refused[slot] is None and refused["rejected_answers"] == {slot: 1}
-    assert len(dispatcher.messages) == 1
+
+def confirm(make_tracker, run, text, intent="inform", **kwargs):
+    kwargs.setdefault("slots", AT_CONFIRMATION)
+    return validate(make_tracker, run, "ticket_confirmed", text, intent=intent, **kwargs)
+
+
+@pytest.mark.parametrize(("text", "intent"), [("/affirm", "affirm"), ("yes, file it", "affirm"), ("file it", "file_ticket")])
+def test_file_it_confirms_and_ends_the_form(make_tracker, run, text, intent):
+    slots, dispatcher = confirm(make_tracker, run, text, intent)
+
+    assert slots["ticket_confirmed"] == "yes"
+    assert slots["requested_slot"] is None
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(("text", "slot", "value"), [
+    ("it's staging actually", "environment", "staging"),
+    ("sorry, correction: it's on staging, not production", "environment", "staging"),
+    ("it started 3 days ago, not yesterday", "since", "it started 3 days ago"),
+    ("the bot is called InitechHelpBot, fix that", "bot_or_area", "InitechHelpBot"),
+    ("all our customers are hit actually", "impact", "all our customers"),
+])
+def test_a_typed_correction_updates_the_draft_and_shows_the_summary_again(make_tracker, run, text, slot, value):
+    slots, dispatcher = confirm(make_tracker, run, text, "change_details")
+
+    assert slots[slot] == value
+    assert slots["ticket_confirmed"] is None and slots["requested_slot"] == "ticket_confirmed"
+    assert texts(dispatcher)[0].startswith("Updated: ")
+
+
+def test_a_pasted_link_joins_the_links(make_tracker, run):
+    slots, _ = confirm(make_tracker, run, "https://acme.example/c/2", slots={**AT_CONFIRMATION, "links": "https://acme.example/c/1"})
+
+    assert slots["links"] == "https://acme.example/c/1, https://acme.example/c/2"
+
+
+def test_a_stated_level_becomes_the_users_level(make_tracker, run):
+    slots, dispatcher = confirm(make_tracker, run, "make it a P1", "escalate", entities=[entity("severity", "S1", "P1")])
+
+    assert slots["user_severity"] == "S1"
+    assert texts(dispatcher) == ["Updated: Severity: S1 (High)."]
+
+
+def test_change_severity_shows_the_levels_then_takes_one(make_tracker, run):
+    asked, _ = confirm(make_tracker, run, '/change_details{"detail": "severity"}', "change_details",
+                       entities=[entity("detail", "severity")])
+    assert asked["confirm_step"] == "severity" and asked["requested_slot"] == "ticket_confirmed"
+
+    chosen, _ = confirm(make_tracker, run, '/inform{"severity": "S3"}', entities=[entity("severity", "S3")],
+                        slots={**AT_CONFIRMATION, "confirm_step": "severity"})
+    assert (chosen["user_severity"], chosen["confirm_step"]) == ("S3", None)
+
+
+def test_add_details_asks_one_open_question_read_as_a_whole(make_tracker, run):
+    asked, _ = confirm(make_tracker, run, "/add_details", "add_details")
+    assert asked["confirm_step"] == "details"
+
+    text = "since 10am, conversation id 4417, agents also see a blank screen"
+    slots, dispatcher = confirm(make_tracker, run, text, slots={**AT_CONFIRMATION, "confirm_step": "details"})
+    assert (slots["since"], slots["links"]) == ("since 10am", "conversation id 4417")
+    assert slots["description"] == f"the analytics report won't download\n\nAdded: {text}"
+    assert slots["confirm_step"] is None
+    assert texts(dispatcher) == ["Updated: Since: since 10am; Links: conversation id 4417.", "Added to the description."]
+
+
+@pytest.mark.parametrize(("text", "intent"), [("/deny", "deny"), ("nothing to add", "inform")])
+def test_nothing_to_add_goes_back_to_the_summary(make_tracker, run, text, intent):
+    slots, dispatcher = confirm(make_tracker, run, text, intent, slots={**AT_CONFIRMATION, "confirm_step": "details"})
+
+    assert slots == {"ticket_confirmed": None, "confirm_step": None, "requested_slot": "ticket_confirmed"}
+    assert dispatcher.messages == []
+
+
+def test_a_no_at_the_summary_asks_what_to_change(make_tracker, run):
+    slots, dispatcher = confirm(make_tracker, run, "no", "deny")
+
+    assert slots["confirm_step"] == "details" and slots["ticket_confirmed"] is None
+    assert dispatcher.messages == []
+
+
+def test_more_words_about_the_problem_join_the_description(make_tracker, run):
+    slots, dispatcher = confirm(make_tracker, run, "the export button is greyed out too", "report_problem")
+
+    assert slots["description"].endswith("\n\nAdded: the export button is greyed out too")
+    assert texts(dispatcher) == ["Added to the description."]
+
+
+def test_an_unclear_answer_keeps_the_draft_however_often_it_comes(make_tracker, run):
+    first, dispatcher = confirm(make_tracker, run, "hmm", "nlu_fallback")
+    assert first["ticket_confirmed"] is None and first["requested_slot"] == "ticket_confirmed"
+    assert texts(dispatcher)[0].startswith("Sorry, I didn't catch that. Your draft is kept")
+
+    later, dispatcher = confirm(make_tracker, run, "hmm", "nlu_fallback", slots={**AT_CONFIRMATION, "rejected_answers": {"ticket_confirmed": 5}})
+    assert later["requested_slot"] == "ticket_confirmed"
+    assert "description" not in later
+    assert "your draft is kept" in texts(dispatcher)[0]
+
+
+# the next question
+
+
+def test_after_the_environment_the_impact_is_asked_only_when_the_level_hinges_on_it(make_tracker, run):
+    s1, _ = validate(make_tracker, run, "environment", "production", slots={**AT_CONFIRMATION, "environment": None, "impact": None})
+    s2, _ = validate(make_tracker, run, "environment", "production",
+                     slots={**AT_CONFIRMATION, "environment": None, "impact": None, "assessed_severity": "S2"})
+
+    assert s1["requested_slot"] == "impact"
+    assert s2["requested_slot"] == "ticket_confirmed"
+
+
+def test_back_from_a_question_nothing_is_read_and_the_question_asked_again(make_tracker, run, domain):
+    tracker = make_tracker("what are your hours?", "ask_business_hours", slots={**AT_CONFIRMATION, "environment": None},
+                           in_form=True, requested_slot="environment")
+    events, dispatcher = run(ValidateTicketForm(), tracker)
+
+    assert slot_sets(events) == {"requested_slot": "environment"}
+    assert dispatcher.messages == []
+
+
+def test_a_question_this_form_no_longer_asks_is_skipped(make_tracker, run):
+    slots, _ = validate(make_tracker, run, "links", "no", intent="deny", slots=AT_CONFIRMATION)
+
+    assert slots == {"requested_slot": "ticket_confirmed"}

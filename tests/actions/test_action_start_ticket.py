@@ -33,13 +33,13 @@ def test_a_problem_report_prefills_what_it_already_says(make_tracker, run):
     assert slots["assessed_severity"] == "S0"
     assert slots["assessed_cues"] == ["25 seconds", "all users"]
     assert slots["user_severity"] is None
-    assert slots["severity"] is None, "severity is decided with the user in the form"
+    assert slots["confirm_step"] is None and slots["ticket_confirmed"] is None
     assert re.fullmatch(r"[0-9a-f]{32}", slots["ticket_draft_id"])
     assert (slots["requester_email"], slots["requester_name"], slots["requester_account"]) == (
         SIGNED_IN_USER["email"], SIGNED_IN_USER["name"], SIGNED_IN_USER["account"],
     )
     assert texts(dispatcher) == [
-        "Sorry to hear that. I'll file a ticket for the support team; just a few quick questions first."
+        "Sorry to hear that. I'll file a ticket for the support team."
     ]
 
 
@@ -62,7 +62,7 @@ def test_asking_to_file_a_ticket_fills_only_the_draft_id_and_the_requester(make_
 
     filled = {slot for slot, value in slots.items() if value is not None}
     assert filled == {"ticket_draft_id", "requester_email", "requester_name", "requester_account"}
-    assert texts(dispatcher) == ["Sure, let's file a ticket. I'll ask a few quick questions."]
+    assert texts(dispatcher) == ["Sure, let's file a ticket."]
 
 
 def test_an_anonymous_file_ticket_fills_nothing_but_the_draft_id(make_tracker, run):
@@ -118,13 +118,13 @@ def test_a_contraction_before_a_number_is_not_a_severity(make_tracker, run):
 def test_a_new_draft_reads_the_report_even_over_a_stale_draft(make_tracker, run):
     """Slots of an abandoned draft carry over into a new session; a new report replaces them."""
     stale = {"environment": "staging", "since": "last week", "impact": "a few testers", "description": "old problem",
-             "ticket_draft_id": "old-draft", "severity": "S3", "ticket_confirmed": "yes"}
+             "ticket_draft_id": "old-draft", "user_severity": "S3", "ticket_confirmed": "yes"}
     slots, _ = start(make_tracker, run, REPORT, "report_problem", severity=severity_reading("S0"), slots=stale)
 
     assert slots["description"] == REPORT
     assert (slots["environment"], slots["since"], slots["impact"]) == ("production", "since 10am", "all users")
     assert slots["ticket_draft_id"] != "old-draft"
-    assert slots["severity"] is None and slots["ticket_confirmed"] is None
+    assert slots["user_severity"] is None and slots["ticket_confirmed"] is None
 
 
 def test_a_statement_outside_any_question_is_taken_as_the_problem(make_tracker, run):
@@ -139,7 +139,7 @@ def test_a_word_or_two_outside_any_question_is_not_taken_as_the_problem(make_tra
     slots, dispatcher = start(make_tracker, run, "staging", "inform", severity=severity_reading("S3"))
 
     assert slots["description"] is None
-    assert texts(dispatcher) == ["Sure, let's file a ticket. I'll ask a few quick questions."]
+    assert texts(dispatcher) == ["Sure, let's file a ticket."]
 
 
 def test_a_did_you_mean_button_stands_for_the_message_it_clarified(make_tracker, run):
@@ -177,3 +177,26 @@ def test_yes_after_anything_else_files_nothing_in_particular(make_tracker, run):
     events, _ = run(ActionStartTicket(), tracker)
 
     assert slot_sets(events)["description"] is None
+
+
+def test_an_email_in_the_opening_is_the_contact(make_tracker, run):
+    slots, _ = start(make_tracker, run, "the lead bot form is broken on prod, reach me at dev@shop.example", "report_problem",
+                     user=None)
+
+    assert slots["requester_email"] == "dev@shop.example"
+
+
+def test_a_draft_left_for_a_person_is_resumed_not_replaced(make_tracker, run):
+    kept = {"description": "the broadcast did not go out", "environment": "production", "ticket_draft_id": "kept-draft",
+            "requested_slot": None, "ticket_confirmed": None, "confirm_step": "details"}
+    events, dispatcher = run(ActionStartTicket(), make_tracker("/file_ticket", "file_ticket", slots=kept))
+
+    assert slot_sets(events) == {"ticket_confirmed": None, "confirm_step": None}
+    assert texts(dispatcher) == ["Let's finish the ticket you started; everything you told me is kept."]
+
+
+def test_a_new_problem_starts_a_new_draft_even_over_a_kept_one(make_tracker, run):
+    kept = {"description": "the broadcast did not go out", "ticket_draft_id": "kept-draft"}
+    slots, _ = start(make_tracker, run, REPORT, "report_problem", severity=severity_reading("S0"), slots=kept)
+
+    assert slots["description"] == REPORT and slots["ticket_draft_id"] != "kept-draft"

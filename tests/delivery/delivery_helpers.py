@@ -151,9 +151,9 @@ def confirmed_tracker(draft_id: str, sender: str = "conv-1", description: str = 
     """A tracker as the Rasa server sends it when the user has just said yes to the summary."""
     slots = {
         "description": description, "bot_or_area": "sales bot", "environment": "production", "since": "10am",
-        "impact": "all users", "requester_email": "priya@acme.example", "requester_name": "Priya",
-        "requester_account": "Acme Retail", "links": "none", "assessed_severity": "S1", "severity": "S1",
-        "severity_set_by_user": False, "ticket_confirmed": "yes", "ticket_draft_id": draft_id,
+        "impact": "some users", "requester_email": "priya@acme.example", "requester_name": "Priya",
+        "requester_account": "Acme Retail", "assessed_severity": "S1", "ticket_confirmed": "yes",
+        "ticket_draft_id": draft_id,
     }
     latest = {"text": "yes", "intent": {"name": "affirm", "confidence": 0.99}, "entities": []}
     return Tracker(

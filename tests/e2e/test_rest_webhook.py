@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 import uuid
 
-import requests
-
 from helpdesk import sla
-from helpdesk.wiring import default_policy
 from helpdesk.store import TicketStore
+from helpdesk.wiring import default_policy
 from helpdesk.wording import format_due
 
 REFERENCE = re.compile(r"\bHLP-\d{4,}\b")
@@ -40,13 +38,10 @@ def test_files_a_ticket_and_stores_it(servers):
     description = "our bot takes 25 seconds to answer customers on the live site since 10am, all users affected"
     user = {"user": {"email": "priya@acme.com", "name": "Priya", "account": "Acme"}}
 
-    opening = texts(servers.say(sender, description, user))
-    assert "email" not in opening.lower()  # known from the widget's metadata, not asked
-    servers.say(sender, "the Acme sales bot", user)
-    proposal = texts(servers.say(sender, "no", user))
-    assert "S0 (Blocker)" in proposal and "24x7" in proposal
-    summary = texts(servers.say(sender, "yes", user))
-    assert "priya@acme.com" in summary and "Shall I file it?" in summary
+    summary = texts(servers.say(sender, description, user))
+    # The opening said where, since when and who is affected; the email comes from the widget.
+    assert "Shall I file it?" in summary and "?" not in summary.replace("Shall I file it?", "")
+    assert "priya@acme.com" in summary and "S0 (Blocker)" in summary and "24x7, so by " in summary
     receipt = texts(servers.say(sender, "yes", user))
 
     reference = REFERENCE.search(receipt).group(0)
@@ -55,6 +50,7 @@ def test_files_a_ticket_and_stores_it(servers):
     assert ticket.description == description
     assert ticket.requester.email == "priya@acme.com" and ticket.requester.account == "Acme"
     assert ticket.environment == "production" and ticket.final_severity == "S0"
+    assert (ticket.since, ticket.impact) == ("since 10am", "all users")
     assert ticket.due_at == sla.due_at("S0", ticket.filed_at, default_policy())
     assert f"by {format_due(ticket.due_at, default_policy().business_hours.timezone)}" in receipt
 

@@ -14,15 +14,27 @@ from typing import Iterator
 
 import pytest
 
+from helpdesk.store import TicketStore
+from helpdesk.tickets import Ticket
 from helpdesk.wiring import default_policy
-from helpdesk.store import Ticket, TicketStore
 from tests.conftest import (
-    MODEL, REFERENCE, Servers, free_port, rasa_ready_url, server_env, spawn_action_server, spawn_rasa_server, stop,
-    texts, wait_until_up, write_endpoints,
+    MODEL,
+    REFERENCE,
+    Servers,
+    free_port,
+    rasa_ready_url,
+    server_env,
+    spawn_action_server,
+    spawn_rasa_server,
+    stop,
+    texts,
+    wait_until_up,
+    write_endpoints,
 )
 
 OPENING = "the offers bot stopped replying to customers"
 """Answers the description and the bot at once, so the form next asks for the environment."""
+ENVIRONMENT_QUESTION = "production (live) or on staging"
 
 
 class Restartable:
@@ -85,10 +97,9 @@ def both_up(restartable: Restartable) -> Restartable:
     return restartable
 
 
-def to_since_question(servers: Servers, sender: str) -> None:
-    """Opens a ticket and answers up to the "Since when" question: three slots filled."""
-    servers.say(sender, OPENING)
-    assert "Since when" in texts(servers.say(sender, "production"))
+def to_environment_question(servers: Servers, sender: str) -> None:
+    """Opens a ticket: description and bot are filled, the form asks for the environment."""
+    assert ENVIRONMENT_QUESTION in texts(servers.say(sender, OPENING))
 
 
 def filed_ticket(servers: Servers, receipt: str) -> Ticket:
@@ -99,50 +110,48 @@ def filed_ticket(servers: Servers, receipt: str) -> Ticket:
 
 def test_a_restarted_rasa_server_resumes_the_form_where_the_user_was(both_up):
     servers, sender = both_up.servers, f"rasa-restart-{uuid.uuid4().hex}"
-    to_since_question(servers, sender)
+    to_environment_question(servers, sender)
 
     both_up.kill(both_up.rasa)
     both_up.start_rasa()
 
-    said = texts(servers.say(sender, "since 10am"))
-    assert "Who is affected" in said
+    said = texts(servers.say(sender, "production"))
+    assert ENVIRONMENT_QUESTION not in said
     ticket = filed_ticket(servers, servers.answer_until_filed(sender, said))
-    assert (ticket.description, ticket.bot_or_area, ticket.environment, ticket.since) == (
-        OPENING, "the offers bot", "production", "since 10am")
+    assert (ticket.description, ticket.bot_or_area, ticket.environment) == (OPENING, "the offers bot", "production")
 
 
 def test_a_restarted_action_server_continues_the_form_with_every_slot_kept(both_up):
     servers, sender = both_up.servers, f"actions-restart-{uuid.uuid4().hex}"
-    to_since_question(servers, sender)
+    to_environment_question(servers, sender)
     slots_before = {name: value for name, value in servers.tracker(sender)["slots"].items() if value is not None}
 
     both_up.kill(both_up.actions)
     both_up.start_actions()
 
-    said = texts(servers.say(sender, "since 10am"))
-    assert "Who is affected" in said
+    said = texts(servers.say(sender, "production"))
+    assert ENVIRONMENT_QUESTION not in said
     slots_after = servers.tracker(sender)["slots"]
     assert {name: slots_after[name] for name in slots_before if name != "requested_slot"} == {
         name: value for name, value in slots_before.items() if name != "requested_slot"}
-    assert slots_after["since"] == "since 10am"
+    assert slots_after["environment"] == "production"
 
 
 def test_with_the_action_server_down_the_user_is_told_and_nothing_is_lost(both_up):
     servers, sender = both_up.servers, f"actions-down-{uuid.uuid4().hex}"
-    to_since_question(servers, sender)
+    to_environment_question(servers, sender)
     slots_before = servers.tracker(sender)["slots"]
 
     both_up.kill(both_up.actions)
-    said = texts(servers.say(sender, "since 10am"))
+    said = texts(servers.say(sender, "production"))
 
     assert "having trouble" in said and "details are kept" in said and default_policy().contact.email in said
     tracker = servers.tracker(sender)
-    assert [e["text"] for e in tracker["events"] if e["event"] == "user"][-1] == "since 10am"
+    assert [e["text"] for e in tracker["events"] if e["event"] == "user"][-1] == "production"
     assert tracker["slots"] == slots_before  # the form is where it was: nothing half-done
 
     both_up.start_actions()
-    said = texts(servers.say(sender, "since 10am"))
-    assert "Who is affected" in said
+    said = texts(servers.say(sender, "production"))
+    assert ENVIRONMENT_QUESTION not in said
     ticket = filed_ticket(servers, servers.answer_until_filed(sender, said))
-    assert (ticket.description, ticket.bot_or_area, ticket.environment, ticket.since) == (
-        OPENING, "the offers bot", "production", "since 10am")
+    assert (ticket.description, ticket.bot_or_area, ticket.environment) == (OPENING, "the offers bot", "production")

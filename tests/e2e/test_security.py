@@ -25,10 +25,18 @@ import requests
 
 from helpdesk import sla
 from helpdesk.identity import mint
+from helpdesk.store import TicketStore
+from helpdesk.tickets import Requester, TicketDraft
 from helpdesk.wiring import default_policy
-from helpdesk.store import Requester, TicketDraft, TicketStore
 from tests.conftest import (
-    ACTION_SERVER_SECRET, API_TOKEN, IDENTITY_SECRET, MODEL, ROOT, WIDGET_ORIGIN, Servers, free_port, running_servers,
+    ACTION_SERVER_SECRET,
+    IDENTITY_SECRET,
+    MODEL,
+    ROOT,
+    WIDGET_ORIGIN,
+    Servers,
+    free_port,
+    running_servers,
     texts,
 )
 

@@ -140,18 +140,14 @@ def test_files_a_ticket_by_typing_and_clicking_and_keeps_it_over_a_reload(widget
     s.open()
     expect(s.input).to_be_focused()
 
-    s.say(DESCRIPTION)
-    s.say("the Acme sales bot")                       # the email is not asked: it came in the metadata
+    s.say(DESCRIPTION)                                # it says everything that matters; the email came in the metadata
+    expect(s.log).to_contain_text("Shall I file it?")
     # A double click sends once: the set is disabled by the first click.
-    s.log.get_by_role("button", name="No, nothing to add").dblclick()
+    s.log.get_by_role("button", name="File it").dblclick()
     s.wait_for_replies()
-    expect(s.user_bubbles().filter(has_text="No, nothing to add")).to_have_count(1)
-    expect(s.log.get_by_role("button", name="No, nothing to add")).to_be_disabled()
-    # The severity proposal: accept it, whichever level it is.
-    s.page.locator(".hw-buttons").last.get_by_role("button").first.click()
-    s.wait_for_replies()
-    s.click("Yes, file it")
-    expect(s.user_bubbles().last).to_have_text("You: Yes, file it")   # the title, not the payload
+    expect(s.user_bubbles().filter(has_text="File it")).to_have_count(1)
+    expect(s.log.get_by_role("button", name="File it")).to_be_disabled()
+    expect(s.user_bubbles().last).to_have_text("You: File it")   # the title, not the payload
 
     receipt = s.last_bot_text()
     reference = REFERENCE.search(receipt).group(0)
@@ -280,3 +276,53 @@ def test_unread_badge_counts_replies_that_arrive_while_closed(widget_url, sessio
     s.open()
     expect(s.badge).to_be_hidden()
     expect(s.page.locator(".hw-from-bot")).to_have_count(count)
+
+
+def last_user_text_in_rasa(servers, sender: str) -> str:
+    """The user's last message as the conversation keeps it (whole, even past what NLU reads)."""
+    event = [e for e in servers.tracker(sender)["events"] if e["event"] == "user"][-1]
+    return (event.get("metadata") or {}).get("full_text") or event["text"]
+
+
+def test_shift_enter_adds_a_line_enter_sends_and_line_breaks_are_kept(widget_url, session, servers):
+    s = session()
+    s.goto(widget_url)
+    s.open()
+    expect(s.page.locator("#hw-count")).to_have_text("Shift+Enter for a new line")
+
+    s.input.press_sequentially("the export fails with:")
+    s.input.press("Shift+Enter")
+    s.input.press_sequentially("ERROR 500 at /reports/export")
+    expect(s.user_bubbles()).to_have_count(0)          # Shift+Enter did not send
+    s.input.press("Enter")
+    s.wait_for_replies()
+
+    expect(s.input).to_have_value("")
+    assert s.user_bubbles().last.text_content() == "You: the export fails with:\nERROR 500 at /reports/export"
+    assert last_user_text_in_rasa(servers, s.sender_id()) == "the export fails with:\nERROR 500 at /reports/export"
+
+
+def test_a_pasted_log_is_sent_whole_and_past_the_limit_the_count_says_so(widget_url, session, servers):
+    s = session()
+    s.goto(widget_url)
+    s.open()
+    limit = s.page.evaluate("async () => (await (await fetch('config.json')).json()).max_message_chars")
+    count, send = s.page.locator("#hw-count"), s.page.get_by_role("button", name="Send")
+
+    too_long = "x" * (limit + 5)
+    s.input.fill(too_long)
+    expect(count).to_contain_text(f"{limit + 5:,} / {limit:,} characters: 5 too many to send")
+    expect(send).to_be_disabled()
+    s.input.press("Enter")
+    expect(s.user_bubbles()).to_have_count(0)          # nothing sent, nothing cut
+    expect(s.input).to_have_value(too_long)
+
+    log = "\n".join(f"2026-11-25 10:{i % 60:02d}:00 ERROR webhook timed out after 30s (conversation {i})" for i in range(60))
+    assert 2_000 < len(log) < limit
+    s.input.fill(log)
+    expect(count).to_have_text("Shift+Enter for a new line")
+    expect(send).to_be_enabled()
+    s.input.press("Enter")
+    s.wait_for_replies()
+    assert s.user_bubbles().last.text_content() == "You: " + log
+    assert last_user_text_in_rasa(servers, s.sender_id()) == log

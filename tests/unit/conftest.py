@@ -11,7 +11,8 @@ import yaml
 
 from helpdesk.config import PROJECT_ROOT
 from helpdesk.policy import Policy, load_policy
-from helpdesk.store import TicketDraft, TicketStore
+from helpdesk.store import TicketStore
+from helpdesk.tickets import TicketDraft
 from tests.drafts import make_draft as realistic_draft
 
 REAL_POLICY_FILE = PROJECT_ROOT / "support-policy.yml"

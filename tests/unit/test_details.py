@@ -289,3 +289,50 @@ def test_a_long_almost_refusal_is_rejected_quickly(unit):
     assert not says_nothing(unit * 40 + "but here is the link")
     assert says_nothing(unit * 40)
     assert time.perf_counter() - started < 1.0, "exponential backtracking"
+
+
+# corrections and details given in passing at the confirmation
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sorry, correction: it's on staging, not production, started today", "staging"),
+        ("it is production, not staging", "production"),
+        ("staging rather than prod", "staging"),
+        ("on uat instead of the live site", "staging"),
+        ("it works on staging but not on production", None),
+    ],
+)
+def test_an_environment_set_aside_in_a_correction_does_not_count(text, expected):
+    assert environment(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("it started 3 days ago, not yesterday", "it started 3 days ago"),
+        ("began two hours ago", "began two hours ago"),
+        ("a few days ago", "a few days ago"),
+        ("sorry, correction: started today", "started today"),
+    ],
+)
+def test_since_reads_how_long_ago_it_started(text, expected):
+    assert since(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the bot is called InitechHelpBot, fix that", "InitechHelpBot"),
+        ("our bot's name is Acme Sales", "Acme Sales"),
+        ("the assistant named \"HelpDesk\" on the site", "HelpDesk"),
+    ],
+)
+def test_a_bot_named_outright_is_read(text, expected):
+    assert bot_or_area(text) == expected
+
+
+def test_nobody_getting_a_reply_affects_everyone():
+    assert impact_scope(impact("the checkout bot is down and no customer gets a reply")) == "all"
+    assert impact_scope(impact("no customers are affected")) == "none"

@@ -17,7 +17,7 @@ from helpdesk.answers import FILE_TICKET, Button
 from helpdesk.config import PROJECT_ROOT
 from helpdesk.identity import REASONS, Unverified
 from helpdesk.policy import load_policy
-from helpdesk.store import Event, Requester, Ticket
+from helpdesk.tickets import Event, Requester, Ticket
 
 POLICY = load_policy(PROJECT_ROOT / "support-policy.yml")
 IST = ZoneInfo("Asia/Kolkata")

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from helpdesk.config import load_settings
-from helpdesk.store import STATUSES, TicketNotFound, TicketStore, open_store
+from helpdesk.store import TicketNotFound, TicketStore, open_store
+from helpdesk.tickets import STATUSES
 
 IST = ZoneInfo("Asia/Kolkata")
 FILED = datetime(2026, 11, 25, 10, 0, tzinfo=IST)

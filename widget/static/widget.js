@@ -7,6 +7,9 @@
 //   live in localStorage; a reload re-renders them and the conversation carries on.
 // - Messages go out one at a time, in order: Rasa answers each turn with that turn's
 //   replies, and two requests in flight could come back in either order.
+// - What the user types or pastes is sent as it is, line breaks included, or not at all:
+//   past the channel's limit (config.json's max_message_chars) the count says so and
+//   Send waits, instead of the text being cut.
 "use strict";
 
 (function () {
@@ -16,7 +19,7 @@
   const els = {
     panel: $("hw-panel"), launcher: $("hw-launcher"), badge: $("hw-badge"), close: $("hw-close"),
     scroll: $("hw-scroll"), log: $("hw-log"), typing: $("hw-typing"),
-    form: $("hw-form"), input: $("hw-input"), hostUser: $("host-user"),
+    form: $("hw-form"), input: $("hw-input"), count: $("hw-count"), send: $("hw-send"), hostUser: $("host-user"),
   };
 
   let config = null;
@@ -197,6 +200,42 @@
     save();
   }
 
+  // ---- the input ---------------------------------------------------------------------------
+
+  const COUNT_FROM = 0.8;              // the count shows once a message is this close to the limit
+  const HINT = "Shift+Enter for a new line";
+
+  // Grows the text area with its lines (CSS caps it), and says how close the text is to the limit.
+  function inputChanged() {
+    els.input.style.height = "auto";
+    els.input.style.height = els.input.scrollHeight + "px";
+    const length = els.input.value.length;
+    const limit = config.max_message_chars;
+    const over = length > limit;
+    els.count.classList.toggle("hw-over", over);
+    els.send.disabled = over;
+    els.input.setAttribute("aria-invalid", String(over));
+    if (over) {
+      els.count.textContent = `${number(length)} / ${number(limit)} characters: ${number(length - limit)} too many to send. Shorten it or send it in parts.`;
+    } else if (length >= limit * COUNT_FROM) {
+      els.count.textContent = `${number(length)} / ${number(limit)} characters`;
+    } else {
+      els.count.textContent = HINT;
+    }
+  }
+
+  function number(n) {
+    return n.toLocaleString("en");
+  }
+
+  function submitInput() {
+    const text = els.input.value.trim();
+    if (!text || text.length > config.max_message_chars) return;
+    els.input.value = "";
+    inputChanged();
+    send(text, text);
+  }
+
   // ---- talking to Rasa -------------------------------------------------------------------
 
   // The browser's own zone (an IANA name), so the bot quotes times as the user reads a clock.
@@ -303,11 +342,17 @@
     });
     els.form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const text = els.input.value.trim();
-      if (!text) return;
-      els.input.value = "";
-      send(text, text);
+      submitInput();
     });
+    els.input.addEventListener("keydown", (event) => {
+      // Enter sends; Shift+Enter (and Enter while an input method is composing) adds to the text.
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        submitInput();
+      }
+    });
+    els.input.addEventListener("input", inputChanged);
+    inputChanged();
     document.documentElement.dataset.widgetReady = "true";   // for tests: listeners are wired
   }
 
