@@ -72,14 +72,14 @@ def test_the_severity_question_proposes_a_level_with_its_meaning_target_and_reas
 
 
 def test_the_proposal_uses_what_the_form_learned(make_tracker, run):
-    slots = {**FILLED, "severity": None, "assessed_severity": "S1", "environment": "production", "impact": "all users"}
-    tracker = make_tracker("all users", "inform", slots=slots, in_form=True, requested_slot="impact")
+    slots = {**FILLED, "severity": None, "assessed_severity": "S1", "environment": "staging", "impact": "all users"}
+    tracker = make_tracker("staging", "inform", slots=slots, in_form=True, requested_slot="environment")
 
     _, dispatcher = run(ActionAskSeverity(), tracker)
 
-    assert texts(dispatcher)[0].startswith("I'd rate this S0 (Blocker)")
-    assert "it is in production and affects all users" in texts(dispatcher)[0]
-    assert buttons(dispatcher)[0] == ("Yes, S0 is right", "/affirm")
+    assert texts(dispatcher)[0].startswith("I'd rate this S2 (Medium)")
+    assert "it happens on staging, not in production, so customers are not affected" in texts(dispatcher)[0]
+    assert buttons(dispatcher)[0] == ("Yes, S2 is right", "/affirm")
     assert len(buttons(dispatcher)) == 4
 
 
