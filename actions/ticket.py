@@ -16,9 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    as_typed, full_text, intent_of, last_typed_message, latest_full_text, latest_intent, nlu_severity, now, policy,
+    as_typed, full_text, last_typed_message, latest_full_text, latest_intent, nlu_severity, now, policy,
     previous_user_event, requester, send, severity_reading, stated_level, store,
 )
+from actions.answers import PROBLEM_INTENTS, answer_instead_of_filing, offered_to_file, timing_for_problem
 from actions.form_validation import PatientFormValidation
 from helpdesk import details, filing, sla
 from helpdesk.answers import Reply
@@ -60,7 +61,7 @@ def opening_problem(tracker: Tracker) -> Problem | None:
     """
     intent, text = latest_intent(tracker), latest_full_text(tracker).strip()
     earlier = previous_user_event(tracker)
-    if intent in ("affirm", "file_ticket") and earlier and intent_of(earlier) == "ask_severity_of_problem":
+    if intent in ("affirm", "file_ticket") and earlier and offered_to_file(policy(), earlier):
         return _problem_in(earlier)
     if intent == "report_problem" and text.startswith("/"):
         clarified = last_typed_message(tracker)
@@ -155,6 +156,15 @@ class ActionStartTicket(Action):
         if who:
             slots.update(requester_email=who.email, requester_name=who.name, requester_account=who.account)
         problem = opening_problem(tracker)
+        if problem and latest_intent(tracker) in PROBLEM_INTENTS:
+            # "would X be an S0?" or a how-to question: answered, with the offer to file instead.
+            instead = answer_instead_of_filing(policy(), tracker)
+            if instead:
+                send(dispatcher, instead)
+                return [FollowupAction("action_listen")]
+            timing = timing_for_problem(policy(), tracker)
+            if timing:
+                dispatcher.utter_message(text=timing)
         if problem:
             slots.update(from_description(problem, tracker, keep_filled=False))
             dispatcher.utter_message(text="Sorry to hear that. I'll file a ticket for the support team; just a few quick questions first.")

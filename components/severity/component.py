@@ -42,6 +42,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 import rasa.shared.utils.io
 
 from components.severity.model import SeverityModel, Settings
+from helpdesk.questions import problem_part
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +205,9 @@ class SeverityAssessor(GraphComponent):
         if self.config["skip_intent_payloads"] and text.lstrip().startswith(INTENT_MESSAGE_PREFIX):
             return None
         bias = {level: float(value) for level, value in (self.config.get("level_bias") or {}).items()}
-        assessment = self._model.assess(text[: int(self.config["max_chars"])], bias, int(self.config["max_cues"]))
+        # A question in the same message ("..., how soon can you look at it?") says nothing about severity.
+        problem = problem_part(text[: int(self.config["max_chars"])])
+        assessment = self._model.assess(problem, bias, int(self.config["max_cues"]))
         return {
             "name": assessment.name,
             "confidence": assessment.confidence,
