@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Callable, Sequence
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -35,18 +36,26 @@ NEGATIONS = frozenset(
 )
 
 
-def pick_cues(
-    text: str,
-    contributions: dict[tuple[str, str], float],
-    words: TfidfVectorizer,
-    chars: TfidfVectorizer,
-    max_cues: int,
-) -> list[str]:
+@dataclass(frozen=True)
+class CueReaders:
+    """The fitted vectorizers' own text readers, built once per model."""
+
+    preprocess: Callable[[str], str]
+    tokenize: Callable[[str], list[str]]
+    ngram_range: tuple[int, int]
+    char_grams: Callable[[str], list[str]]
+
+    @classmethod
+    def of(cls, words: TfidfVectorizer, chars: TfidfVectorizer) -> "CueReaders":
+        return cls(words.build_preprocessor(), words.build_tokenizer(), tuple(words.ngram_range), chars.build_analyzer())
+
+
+def pick_cues(text: str, contributions: dict[tuple[str, str], float], readers: CueReaders, max_cues: int) -> list[str]:
     """Up to `max_cues` phrases of `text`, strongest first, that pushed toward the level."""
     tokens = text.split()
     if max_cues == 0 or not tokens:
         return []
-    scores = _token_scores(tokens, contributions, words, chars)
+    scores = _token_scores(tokens, contributions, readers)
     plain = [_EDGE_PUNCT.sub("", token) for token in tokens]
     chosen: list[list[int]] = []
     seen: set[str] = set()
@@ -69,14 +78,11 @@ def pick_cues(
     return [" ".join(plain[i] for i in span) for span in merged]
 
 
-def _token_scores(
-    tokens: Sequence[str], contributions: dict[tuple[str, str], float], words: TfidfVectorizer, chars: TfidfVectorizer
-) -> list[float]:
+def _token_scores(tokens: Sequence[str], contributions: dict[tuple[str, str], float], readers: CueReaders) -> list[float]:
     """Each token's share of the contributions of the word and character n-grams it is part of."""
-    preprocess, tokenize = words.build_preprocessor(), words.build_tokenizer()
-    char_grams = chars.build_analyzer()
-    low, high = words.ngram_range
-    sequence = [(word, i) for i, token in enumerate(tokens) for word in tokenize(preprocess(token))]
+    low, high = readers.ngram_range
+    char_grams = readers.char_grams
+    sequence = [(word, i) for i, token in enumerate(tokens) for word in readers.tokenize(readers.preprocess(token))]
     word_grams: list[tuple[str, tuple[int, ...]]] = []
     for n in range(low, high + 1):
         for start in range(len(sequence) - n + 1):

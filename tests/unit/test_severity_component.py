@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+
+import numpy as np
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -202,3 +204,18 @@ def test_cues_quote_words_of_the_message_and_no_filler(loaded: SeverityAssessor)
 
     assert cues and all(cue.lower() in text.lower() for cue in cues)
     assert not {"hi", "team", "someone", "please", "right", "now"} & {w.lower() for cue in cues for w in cue.split()}
+
+
+def test_fast_features_equal_scikit_learns_transform() -> None:
+    from scipy.sparse import hstack
+
+    from components.severity.model import SeverityModel, Settings
+
+    texts = [text for level in EXAMPLES.values() for text in level]
+    model = SeverityModel.fit(texts, [level for level, items in EXAMPLES.items() for _ in items], Settings())
+    for text in ["Bot isn't replying to ANYONE!!", "report won't download, pls help", "zzz qqq"]:
+        expected = hstack([model._words.transform([text]), model._chars.transform([text])]).toarray().ravel()
+        columns, values = model.features(text)
+        ours = np.zeros_like(expected)
+        ours[columns] = values
+        assert np.allclose(ours, expected)
