@@ -12,8 +12,8 @@ but scoring it, and the bot is measured through the same paths a user goes throu
   with the item's `must` / `must_not` regular expressions as the set's README says.
 
 Each item gets a fresh conversation. The figures and errors written out name items by
-their position in the file (1-based), never by their text, so no eval text lands in the
-repository.
+their position in the file (1-based), never by their text, and keep none of the bot's
+replies (they may quote the item), so no eval text lands in the repository.
 """
 
 from __future__ import annotations
@@ -174,12 +174,18 @@ def _say(agent: Any, loop: asyncio.AbstractEventLoop, text: str) -> Tuple[str, s
     return sender, "\n".join(r.get("text") or "" for r in replies)
 
 
+def _active_form(agent: Any, loop: asyncio.AbstractEventLoop, sender: str) -> Optional[str]:
+    """The form the conversation is in after the bot's reply (a ticket form started, or None)."""
+    tracker = loop.run_until_complete(agent.tracker_store.retrieve(sender))
+    return tracker.active_loop.name if tracker and tracker.active_loop else None
+
+
 def _questions(agent: Any, loop: asyncio.AbstractEventLoop, items: List[Dict[str, Any]]) -> Dict[str, Any]:
     results = []
     for number, item in enumerate(items, 1):
-        _, answer = _say(agent, loop, item["say"])
+        sender, answer = _say(agent, loop, item["say"])
         passed, failed = answer_passes(answer, item.get("must", []), item.get("must_not", []))
-        results.append({"item": number, "passed": passed, "patterns_failed": len(failed), "answer": answer})
+        results.append({"item": number, "passed": passed, "patterns_failed": len(failed), "form": _active_form(agent, loop, sender)})
     n = len(results)
     return {
         "n": n,
@@ -196,12 +202,11 @@ def _openings(agent: Any, loop: asyncio.AbstractEventLoop, items: List[Dict[str,
 
     results = []
     for number, item in enumerate(items, 1):
-        sender, answer = _say(agent, loop, item["open"])
-        state = loop.run_until_complete(agent.tracker_store.retrieve(sender)).current_state()
-        tracker = Tracker.from_dict(state)
-        form = (state.get("active_loop") or {}).get("name")
+        sender, _ = _say(agent, loop, item["open"])
+        tracker = Tracker.from_dict(loop.run_until_complete(agent.tracker_store.retrieve(sender)).current_state())
+        form = _active_form(agent, loop, sender)
         level = tracker.get_slot("user_severity") or (decision(tracker).level if form else None)
-        results.append({"item": number, "level": item["severity"], "reached": level, "form": form, "answer": answer})
+        results.append({"item": number, "level": item["severity"], "reached": level, "form": form})
     report = level_scores([(r["level"], r["reached"]) for r in results])
     report["form_started"] = sum(bool(r["form"]) for r in results)
     report["errors"] = [r for r in results if r["level"] != r["reached"]]
