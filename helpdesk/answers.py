@@ -152,7 +152,7 @@ def timing_for_problem(policy: Policy, level: str, now: datetime) -> str:
     severity = policy.severity(level)
     return (
         f"From your description this looks like {severity.label}: {lower_first(severity.meaning)}. "
-        f"{_first_response(policy, severity, now)} Support confirms the level once it has the details."
+        f"{_first_response(policy, severity, now)} {policy.after_filing.severity_validation}"
     )
 
 
