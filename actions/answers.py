@@ -1,4 +1,9 @@
-"""Questions about support, answered from the policy whatever their phrasing."""
+"""Questions about support, answered from the policy whatever their phrasing.
+
+A question may name levels ("S0 vs S1": each is answered), ask about resolution rather
+than a first reply, or come with the problem it is about ("our bot is down, how soon can
+someone look?": answered for that problem's level, with the due time if filed now).
+"""
 
 from __future__ import annotations
 
@@ -7,36 +12,120 @@ from typing import Any, Callable
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_intent, nlu_severity, now, policy, send, stated_level
+from actions.common import full_text, intent_of, latest_full_text, latest_intent, nlu_severity, now, policy, send, severity_reading
 from helpdesk import answers
 from helpdesk.answers import Reply
+from helpdesk.levels import named_levels
 from helpdesk.policy import Policy
+from helpdesk.questions import Asked, asked, asks_resolution, problem_part
+
+TIMING_INTENTS = ("ask_response_time", "ask_response_times_all", "ask_when_reply")
+"""Questions about when support replies: with a problem in the same message, they are about that problem."""
+PROBLEM_INTENTS = ("report_problem", "inform")
+
+
+def _levels(p: Policy, tracker: Tracker) -> list[str]:
+    return named_levels(latest_full_text(tracker), p)
+
+
+def _problem_level(tracker: Tracker) -> str | None:
+    """The assessed level of a problem described next to the question, if the message describes one."""
+    text = latest_full_text(tracker)
+    reading = nlu_severity(tracker)
+    return reading["name"] if reading and problem_part(text) != text else None
 
 
 def _response_time(p: Policy, tracker: Tracker) -> Reply:
-    level = stated_level(tracker)
-    return answers.response_time(p, level) if level else answers.response_times(p)
+    levels = _levels(p, tracker)
+    if levels:
+        return answers.response_times_for(p, levels)
+    return _for_problem(p, tracker) or answers.response_times(p)
+
+
+def _when_reply(p: Policy, tracker: Tracker) -> Reply:
+    levels = _levels(p, tracker)
+    if len(levels) == 1:
+        return answers.when_reply(p, now(), levels[0])
+    if levels:
+        return answers.response_times_for(p, levels)
+    return _for_problem(p, tracker) or answers.when_reply(p, now())
+
+
+def _for_problem(p: Policy, tracker: Tracker) -> Reply | None:
+    level = _problem_level(tracker)
+    cues = (nlu_severity(tracker) or {}).get("cues") or ()
+    return answers.severity_of_problem(p, level, cues, now=now()) if level else None
 
 
 def _severity_of_problem(p: Policy, tracker: Tracker) -> Reply:
     reading = nlu_severity(tracker)
-    return answers.severity_of_problem(p, reading["name"] if reading else None)
+    levels = _levels(p, tracker)
+    return answers.severity_of_problem(
+        p, reading["name"] if reading else None, (reading or {}).get("cues") or (), levels[0] if levels else None, now()
+    )
 
 
 ANSWERS: dict[str, Callable[[Policy, Tracker], Reply]] = {
     "ask_response_time": _response_time,
     "ask_response_times_all": lambda p, t: answers.response_times(p),
-    "ask_severity_levels": lambda p, t: answers.severity_levels(p, stated_level(t)),
+    "ask_severity_levels": lambda p, t: answers.severity_levels(p, *_levels(p, t)),
     "ask_severity_of_problem": _severity_of_problem,
     "ask_business_hours": lambda p, t: answers.business_hours(p),
     "ask_open_now": lambda p, t: answers.open_now(p, now()),
-    "ask_when_reply": lambda p, t: answers.when_reply(p, now()),
+    "ask_when_reply": _when_reply,
     "ask_contact": lambda p, t: answers.contact(p),
     "ask_after_filing": lambda p, t: answers.after_filing(p),
     "ask_docs": lambda p, t: answers.docs(p),
     "help_menu": lambda p, t: answers.help_menu(),
 }
 """Which answer each question intent gets."""
+
+
+def answer(p: Policy, intent: str | None, tracker: Tracker) -> Reply | None:
+    """The answer to the latest message's question, or None when its intent is no question."""
+    if intent in TIMING_INTENTS + ("ask_after_filing",) and asks_resolution(latest_full_text(tracker)):
+        return answers.first_response_and_resolution(p)
+    compose = ANSWERS.get(intent or "")
+    return compose(p, tracker) if compose else None
+
+
+def answer_instead_of_filing(p: Policy, tracker: Tracker) -> Reply | None:
+    """A problem report that is really a question the bot answers, offering to file, rather than a ticket:
+    "would X be an S0?" (the level X would get, why, and its response time) or a how-to question about
+    the setup (the documentation)."""
+    text = latest_full_text(tracker)
+    kind = asked(text)
+    reading = nlu_severity(tracker)
+    if kind is Asked.RATING:
+        levels = named_levels(text, p)
+        return answers.severity_of_problem(
+            p, reading["name"] if reading else None, (reading or {}).get("cues") or (), levels[0] if levels else None, now()
+        )
+    if kind is Asked.HOW_TO and reading and reading["name"] == list(p.severities)[-1]:
+        return answers.how_to(p)
+    return None
+
+
+def timing_for_problem(p: Policy, tracker: Tracker) -> str | None:
+    """For a problem report that also asks when support replies: the answer for that problem's level."""
+    reading = nlu_severity(tracker)
+    if asked(latest_full_text(tracker)) is Asked.TIMING and reading:
+        return answers.timing_for_problem(p, reading["name"], now())
+    return None
+
+
+def offered_to_file(p: Policy, event: dict[str, Any]) -> bool:
+    """Whether the bot answered this user message with an offer to file it (so a "yes" files it)."""
+    intent, text = intent_of(event), full_text(event)
+    if intent == "ask_severity_of_problem":
+        return True
+    reading = severity_reading(event.get("parse_data") or {})
+    if intent in TIMING_INTENTS:
+        return reading is not None and problem_part(text) != text and not named_levels(text, p)
+    if intent in PROBLEM_INTENTS:
+        kind = asked(text)
+        return kind is Asked.RATING or (kind is Asked.HOW_TO and reading is not None and reading["name"] == list(p.severities)[-1])
+    return False
 
 
 class ActionAnswerQuestion(Action):
@@ -46,14 +135,14 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        answer = ANSWERS.get(latest_intent(tracker) or "")
+        reply = answer(policy(), latest_intent(tracker), tracker)
         in_form = tracker.active_loop.get("name") is not None
-        if answer is None:
+        if reply is None:
             dispatcher.utter_message(text=answers.change_at_summary())
         elif in_form:
-            send(dispatcher, Reply(answer(policy(), tracker).text))
+            send(dispatcher, Reply(reply.text))
         else:
-            send(dispatcher, answer(policy(), tracker))
+            send(dispatcher, reply)
         if in_form:
             dispatcher.utter_message(text=answers.back_to_the_ticket())
         return []

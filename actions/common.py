@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
@@ -12,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from channels.text import FULL_TEXT_KEY
 from helpdesk import identity
+from helpdesk import levels as levels_reader
 from helpdesk.answers import Reply
 from helpdesk.config import Settings, load_settings
 from helpdesk.policy import Policy
@@ -108,19 +108,15 @@ def previous_user_event(tracker: Tracker) -> dict[str, Any] | None:
     return users[-2] if len(users) >= 2 else None
 
 
-LEVEL = re.compile(r"(?<!['’])\bs\s?([0-9])\b", re.IGNORECASE)
-"""A level code ("S2", "s 2"); the "s" of "it's 2 pm" or "the bot's 3 flows" is not one."""
-
-
 def stated_level(tracker: Tracker) -> str | None:
-    """A level the latest message names explicitly ("S2", "blocker"), mapped by NLU synonyms."""
-    levels = policy().severities
-    for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") == "severity" and entity.get("value") in levels:
-            return entity["value"]
-    match = LEVEL.search(latest_text(tracker))
-    level = f"S{match.group(1)}" if match else None
-    return level if level in levels else None
+    """The level the latest message states ("P0", "Priority: High", "not S1, S3"): a button's
+    `severity` entity, or what helpdesk.levels reads in the typed text."""
+    text = latest_text(tracker)
+    if text.startswith("/"):
+        levels = policy().severities
+        values = [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "severity"]
+        return next((value for value in values if value in levels), None)
+    return levels_reader.stated_level(text, policy())
 
 
 def latest_text(tracker: Tracker) -> str:

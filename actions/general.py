@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import intent_of, latest_intent, policy, previous_user_event, send
+from actions.answers import offered_to_file
+from actions.common import latest_intent, policy, previous_user_event, send
 from actions.satisfaction import ask_for_a_rating
 from helpdesk import answers
 
@@ -68,7 +69,7 @@ class ActionAcknowledge(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         earlier = previous_user_event(tracker)
-        offered = earlier is not None and intent_of(earlier) == "ask_severity_of_problem"
+        offered = earlier is not None and offered_to_file(policy(), earlier)
         if offered and latest_intent(tracker) == "affirm":
             return [FollowupAction("action_start_ticket")]
         send(dispatcher, answers.acknowledgement(tracker.get_slot("last_ticket_ref")))

@@ -1,6 +1,6 @@
 """Filing a ticket: start a draft from the opening message, ask only what changes the
 ticket, confirm once (where a typed correction updates the draft in place), and file
-exactly once. Which questions remain is decided in helpdesk.questions; what the bot says
+exactly once. Which questions remain is decided in helpdesk.form_questions; what the bot says
 in helpdesk.filing; this module turns the conversation's state into calls on them."""
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from rasa_sdk.types import DomainDict
 from actions.common import (
     as_typed,
     full_text,
-    intent_of,
     last_typed_message,
     latest_full_text,
     latest_intent,
@@ -35,11 +34,12 @@ from actions.common import (
     stated_level,
     store,
 )
+from actions.answers import PROBLEM_INTENTS, answer_instead_of_filing, offered_to_file, timing_for_problem
 from actions.form_validation import PatientFormValidation
 from helpdesk import details, filing, sla
 from helpdesk.answers import Reply
 from helpdesk.durability.intake import file_ticket
-from helpdesk.questions import DraftState, next_question
+from helpdesk.form_questions import DraftState, next_question
 from helpdesk.tickets import Requester, TicketDraft
 from helpdesk.titles import title_for
 from helpdesk.triage import Decision, Facts, decide
@@ -84,7 +84,7 @@ def opening_problem(tracker: Tracker) -> Problem | None:
     """
     intent, text = latest_intent(tracker), latest_full_text(tracker).strip()
     earlier = previous_user_event(tracker)
-    if intent in ("affirm", "file_ticket") and earlier and intent_of(earlier) == "ask_severity_of_problem":
+    if intent in ("affirm", "file_ticket") and earlier and offered_to_file(policy(), earlier):
         return _problem_in(earlier)
     if intent == "report_problem" and text.startswith("/"):
         clarified = last_typed_message(tracker)
@@ -232,6 +232,15 @@ class ActionStartTicket(Action):
         who = requester(tracker)
         if who:
             slots.update(requester_email=who.email, requester_name=who.name, requester_account=who.account)
+        if problem and latest_intent(tracker) in PROBLEM_INTENTS:
+            # "would X be an S0?" or a how-to question: answered, with the offer to file instead.
+            instead = answer_instead_of_filing(policy(), tracker)
+            if instead:
+                send(dispatcher, instead)
+                return [FollowupAction("action_listen")]
+            timing = timing_for_problem(policy(), tracker)
+            if timing:
+                dispatcher.utter_message(text=timing)
         if problem:
             slots.update(from_description(problem, tracker, keep_filled=False))
             dispatcher.utter_message(text="Sorry to hear that. I'll file a ticket for the support team.")

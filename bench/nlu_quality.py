@@ -20,7 +20,9 @@ file under --heldout (a folder of Rasa YAML NLU files, or one file), and reports
   annotations (the severity set) would turn every correct extraction into a false
   positive;
 - latency: per-message parse time, and the severity component's own time when it can
-  be reached in the loaded graph.
+  be reached in the loaded graph;
+- the evaluation set written apart from the project (`../shared/eval/`, skipped when
+  absent): severity, stated levels, openings and questions (bench/shared_eval.py).
 
 Prints a summary and writes everything, misclassified examples included, as JSON.
 """
@@ -59,6 +61,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--model", help="model archive (default: newest in models/)")
     parser.add_argument("--heldout", default=str(REPO / "tests" / "nlu"))
     parser.add_argument("--out", default=str(REPO / "bench" / "nlu_quality.json"))
+    parser.add_argument("--shared-eval", default=str(REPO.parent / "shared" / "eval"),
+                        help="the evaluation set written apart from the project (skipped when absent)")
     return parser.parse_args(argv)
 
 
@@ -159,6 +163,12 @@ def parse_all(agent: Any, examples: List[Dict[str, Any]]) -> List[float]:
     finally:
         loop.close()
     return times
+
+
+def parser(agent: Any) -> Any:
+    """`text -> parse dict` with the loaded model, as `/model/parse` answers."""
+    loop = asyncio.new_event_loop()
+    return lambda text: loop.run_until_complete(agent.parse_message(text))
 
 
 def time_component(component: Any, texts: Sequence[str], repeat: int = 5) -> List[float]:
@@ -347,6 +357,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     os.chdir(REPO)  # custom components are imported relative to the project root
     sys.path.insert(0, str(REPO))
     quiet_logs()
+    from bench import shared_eval
     examples = load_examples(files)
     agent = load_agent(model)
     parse_times = parse_all(agent, examples)
@@ -364,8 +375,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "parse": latency_summary(parse_times),
             "severity_component": latency_summary(component_times),
         },
+        "shared_eval": shared_eval.report(parser(agent), model, Path(args.shared_eval)),
     }
     print_summary(report)
+    shared_eval.print_summary(report["shared_eval"])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten: {out}")

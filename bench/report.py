@@ -68,7 +68,39 @@ def markdown(results: dict[str, Any]) -> str:
     lines.append("| --- |" + " ---: |" * len(labels))
     for label, row in zip(labels, nlu["severity"]["confusion_matrix"]["rows_true_cols_predicted"]):
         lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
+    if nlu.get("shared_eval"):
+        lines += shared_eval_lines(nlu["shared_eval"])
     return "\n".join(lines) + "\n"
+
+
+def shared_eval_lines(shared: dict[str, Any]) -> list[str]:
+    """The evaluation set written apart from the project (../shared/eval), never trained on."""
+    severity, openings = shared["severity"], shared["openings"]
+    lines = [
+        "",
+        "| On the evaluation set written apart from the project (../shared/eval) | |",
+        "| --- | ---: |",
+    ]
+    for name, part in (("severity", severity), ("openings, level reached", openings)):
+        s0 = part["per_level"]["S0"]
+        lines += [
+            f"| {name} accuracy (n={part['n']}) | {part['accuracy']:.3f} |",
+            f"| {name}: S0 precision / recall | {_fmt(s0['precision'])} / {_fmt(s0['recall'])} |",
+            f"| {name}: errors to an adjacent level / further | {part['adjacent_errors']} / {part['far_errors']} |",
+        ]
+    lines += [
+        f"| stated levels read (n={shared['stated']['n']}) | {shared['stated']['read_share']:.3f} |",
+        f"| questions answered with the right facts (n={shared['questions']['n']}) | {shared['questions']['share']:.3f} |",
+        "",
+        "Severity on the evaluation set (rows: true, columns: predicted):",
+        "",
+    ]
+    labels = severity["confusion_matrix"]["labels"]
+    lines.append("| | " + " | ".join(labels) + " |")
+    lines.append("| --- |" + " ---: |" * len(labels))
+    for label, row in zip(labels, severity["confusion_matrix"]["rows_true_cols_predicted"]):
+        lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
+    return lines
 
 
 def replace_block(document: str, block: str) -> Optional[str]:

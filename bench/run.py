@@ -122,7 +122,21 @@ def nlu_quality(model: Path, out: Path) -> dict[str, Any]:
     entities = {k: full["entities"][k] for k in ("files", "n_examples", "micro", "per_type")}
     print(f"  severity accuracy {severity['accuracy']}, intent accuracy {intent['accuracy']}, "
           f"entity micro-F1 {entities['micro']['f1']} (details: {out})")
-    return {"severity": severity, "intent": intent, "entities": entities, "parse_latency": full["latency"]["parse"]}
+    return {"severity": severity, "intent": intent, "entities": entities, "parse_latency": full["latency"]["parse"],
+            "shared_eval": shared_eval_summary(full.get("shared_eval"))}
+
+
+def shared_eval_summary(shared: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """The evaluation set's figures without its per-item errors (None when it was absent)."""
+    if shared is None:
+        return None
+    scores = ("n", "accuracy", "per_level", "confusion_matrix", "adjacent_errors", "far_errors", "no_level")
+    return {
+        "severity": {k: shared["severity"][k] for k in scores},
+        "openings": {k: shared["openings"][k] for k in scores + ("form_started",)},
+        "stated": {k: shared["stated"][k] for k in ("n", "read_share")},
+        "questions": {k: shared["questions"][k] for k in ("n", "answered", "share")},
+    }
 
 
 def ratios(ours: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Optional[float]]:

@@ -8,6 +8,7 @@ which keeps them pure and testable.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -92,6 +93,17 @@ def response_time(policy: Policy, level: str) -> Reply:
     )
 
 
+def response_times_for(policy: Policy, levels: Sequence[str]) -> Reply:
+    """The targets of the levels a question names ("S0 vs S2"): one level's rule, or each named one."""
+    if len(levels) == 1:
+        return response_time(policy, levels[0])
+    lines = [f"• {s.label}: {lower_first(s.meaning)}; first response {format_target(s)}" for s in map(policy.severity, levels)]
+    return Reply(
+        "\n".join(lines) + f"\nBusiness hours are {format_business_hours(policy.business_hours)}.",
+        (RESPONSE_TIMES, FILE_TICKET),
+    )
+
+
 def response_times(policy: Policy) -> Reply:
     """All first-response targets at once, one level a line."""
     lines = [f"• {s.label}: {format_target(s)}" for s in policy.severities.values()]
@@ -102,25 +114,68 @@ def response_times(policy: Policy) -> Reply:
     )
 
 
-def severity_levels(policy: Policy, level: str | None = None) -> Reply:
-    """What one level means, or all of them, with the policy's examples."""
-    chosen = [policy.severity(level)] if level else list(policy.severities.values())
+def severity_levels(policy: Policy, *levels: str) -> Reply:
+    """What the named levels mean (one, or each of a comparison), or all of them, with the policy's examples."""
+    chosen = [policy.severity(level) for level in levels] or list(policy.severities.values())
     text = "\n".join(_describe(severity) for severity in chosen)
-    if not level:
+    if not levels:
         text = "Severity levels:\n" + text
     return Reply(text + f"\n{policy.after_filing.severity_validation}", (RESPONSE_TIMES, FILE_TICKET))
 
 
-def severity_of_problem(policy: Policy, level: str | None) -> Reply:
-    """How a described problem would be rated, offering to file it."""
+def severity_of_problem(
+    policy: Policy, level: str | None, cues: Sequence[str] = (), asked_about: str | None = None, now: datetime | None = None
+) -> Reply:
+    """How a described problem would be rated and why, answering "would it be an S0?", offering to file.
+
+    `asked_about` is the level the user asked about: the answer says plainly whether the
+    problem would get it. With `now`, it also says when the first response would be due.
+    """
     if level is None:
         return severity_levels(policy)
     severity = policy.severity(level)
+    if asked_about and asked_about != severity.level:
+        verdict = f"From your description, that would be {severity.label} rather than {policy.severity(asked_about).label}"
+    else:
+        verdict = f"From your description, that sounds like {severity.label}"
+    quoted = join_words([f'"{cue}"' for cue in cues])
+    why = f", because it mentions {quoted}" if cues else ""
     return Reply(
-        f"From your description, that sounds like {severity.label}: {lower_first(severity.meaning)}, "
-        f"{format_impact(severity)}. First response {format_target(severity)}. "
-        f"{policy.after_filing.severity_validation} Shall I file a ticket for it?",
+        f"{verdict}: {lower_first(severity.meaning)}, {format_impact(severity)}{why}. "
+        f"{_first_response(policy, severity, now)} {policy.after_filing.severity_validation} Shall I file a ticket for it?",
         (FILE_TICKET, SEVERITY_LEVELS),
+    )
+
+
+def timing_for_problem(policy: Policy, level: str, now: datetime) -> str:
+    """When support would respond to the problem just described, for the form to go on after."""
+    severity = policy.severity(level)
+    return (
+        f"From your description this looks like {severity.label}: {lower_first(severity.meaning)}. "
+        f"{_first_response(policy, severity, now)} {policy.after_filing.severity_validation}"
+    )
+
+
+def _first_response(policy: Policy, severity: Severity, now: datetime | None) -> str:
+    target = f"First response {format_target(severity)}"
+    if now is None:
+        return target + "."
+    due = format_due(sla.due_at(severity.level, now, policy), policy.business_hours.timezone)
+    return f"{target}: filed now, that is by {due}."
+
+
+def how_to(policy: Policy) -> Reply:
+    """A how-to question: the documentation first, with the offer to file if it does not help."""
+    return Reply(docs(policy).text + " If the guides don't answer it, I can file a ticket for the support team.", (FILE_TICKET, CONTACT))
+
+
+def first_response_and_resolution(policy: Policy) -> Reply:
+    """The targets are for the first response; resolution follows the priority support decides."""
+    lines = [f"• {s.label}: {format_target(s)}" for s in policy.severities.values()]
+    return Reply(
+        "The times are for the first response from support, not for the fix:\n" + "\n".join(lines)
+        + f"\n{policy.after_filing.severity_validation} {policy.after_filing.updates}",
+        (SEVERITY_LEVELS, FILE_TICKET),
     )
 
 
@@ -149,9 +204,17 @@ def open_now(policy: Policy, now: datetime) -> Reply:
     return Reply(text, (FILE_TICKET, RESPONSE_TIMES))
 
 
-def when_reply(policy: Policy, now: datetime) -> Reply:
-    """The due time of a first response for a ticket filed now, for every level."""
+def when_reply(policy: Policy, now: datetime, level: str | None = None) -> Reply:
+    """The due time of a first response for a ticket filed now: for the level named, else for every level."""
     tz = policy.business_hours.timezone
+    if level:
+        severity = policy.severity(level)
+        clock = "around the clock, weekends included" if severity.round_the_clock else f"in business hours ({format_business_hours(policy.business_hours)})"
+        return Reply(
+            f"{severity.label}: first response {format_target(severity)}, the clock running {clock}. "
+            f"Filed now, that is by {format_due(sla.due_at(severity.level, now, policy), tz)}.\n{policy.after_filing.severity_validation}",
+            (FILE_TICKET, RESPONSE_TIMES),
+        )
     lines = [f"• {s.label}: by {format_due(sla.due_at(s.level, now, policy), tz)}" for s in policy.severities.values()]
     return Reply(
         "If you file a ticket now, the first response is due:\n" + "\n".join(lines)
@@ -164,13 +227,19 @@ def contact(policy: Policy) -> Reply:
     c = policy.contact
     return Reply(
         f"You can email support at {c.email}, or file a ticket right here: I capture the details "
-        f"and severity and the support team takes it from there. More on the Help section: {c.help_section_url}",
+        f"and severity and the support team takes it from there. More on the Help section: {c.help_section_url}\n{c.guidance}",
         (FILE_TICKET, DOCS),
     )
 
 
 def after_filing(policy: Policy) -> Reply:
-    return Reply(f"{policy.after_filing.severity_validation} {policy.after_filing.updates}", (FILE_TICKET, RESPONSE_TIMES))
+    """What support does with a ticket, who settles its severity, and that the user can ask to change it."""
+    return Reply(
+        f"{policy.after_filing.severity_validation} {policy.after_filing.updates} If a filed ticket's severity "
+        "is wrong, tell me its reference and the right level and I'll change it; support validates the level "
+        "either way.",
+        (FILE_TICKET, RESPONSE_TIMES),
+    )
 
 
 def docs(policy: Policy) -> Reply:

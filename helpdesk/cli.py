@@ -391,6 +391,7 @@ def _policy_text(policy: Policy) -> str:
             ("Help section", contact.help_section_url),
             ("Documentation", docs),
             ("Docs cover", ", ".join(contact.docs_topics)),
+            ("Guidance", contact.guidance),
         ])),
         "Business hours\n" + _indent(_table([
             ("Open", format_business_hours(hours)),

@@ -74,6 +74,7 @@ class Contact:
     docs_url: str
     docs_has_search: bool
     docs_topics: tuple[str, ...]
+    guidance: str
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def _read_yaml(path: Path) -> object:
 
 
 def _contact(node: _Node) -> Contact:
-    parts = node.fields(required=("email", "help_section_url", "docs_url", "docs_has_search", "docs_topics"))
+    parts = node.fields(required=("email", "help_section_url", "docs_url", "docs_has_search", "docs_topics", "guidance"))
     email = parts["email"].text()
     if "@" not in email:
         parts["email"].fail("an email address")
@@ -134,6 +135,7 @@ def _contact(node: _Node) -> Contact:
         docs_url=parts["docs_url"].url(),
         docs_has_search=parts["docs_has_search"].flag(),
         docs_topics=parts["docs_topics"].texts(),
+        guidance=parts["guidance"].text(),
     )
 
 

@@ -1,65 +1,80 @@
-"""Which questions the ticket form still asks, given what the user has already said.
+"""What a message asks besides describing a problem: its level, when support replies, or how to do something.
 
-Every question is a message the user must type before the support clock starts, so the
-form asks only what changes the ticket's severity or routing and was not said: the
-problem itself, production or staging, who is affected when the level hinges on it,
-and an email when nobody signed the user in. Every other detail (bot, since when,
-links) is read from whatever the user writes and offered at the one confirmation;
-none of them blocks filing.
+Customers often put a problem and a question in one message ("our whatsapp bot is down,
+how quickly can someone look at it?"). These readers find the question so the bot
+answers it for that problem, and the problem part alone so its severity is read from
+what stopped working rather than from the question's words.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from helpdesk.policy import Policy
-from helpdesk.triage import Facts, decide
-
-CONFIRMATION = "ticket_confirmed"
-QUESTIONS = ("description", "environment", "impact", "requester_email")
-"""The questions the form may ask before the confirmation, in the order it asks them."""
-
-EVERYONE = "all users"
-"""The widest impact, to see whether who is affected could move the level at all."""
+import enum
+import re
 
 
-@dataclass(frozen=True)
-class DraftState:
-    """What the draft holds so far that decides which questions remain."""
+class Asked(enum.Enum):
+    """The kind of question a problem report carries."""
 
-    description: str | None
-    environment: str | None
-    impact: str | None
-    email: str | None
-    assessed: str | None
-    stated: str | None
+    RATING = "rating"  # "would this be an S0?", "is that a blocker?", "how severe is it?"
+    TIMING = "timing"  # "how quickly can you look at it?", "when will someone reply?"
+    HOW_TO = "how_to"  # "how do I change the widget colour?", "where is the setting?"
 
 
-def impact_hinges(policy: Policy, assessed: str | None, environment: str | None, stated: str | None) -> bool:
-    """Whether "who is affected" could change the level triage proposes.
+_LEVEL_WORDS = r"(?:[sp]\s?-?[0-3]|sev(?:erity)?\s*-?\s*[0-3]|blocker|show\s?stopper|critical|urgent|high|medium|low|priority|severity|severe|serious)"
+_RATING = re.compile(
+    rf"\b(?:would|will|is|does|should|could|can|am i right|kya)\b[^.?!]*?\b(?:be|count(?:s)? as|considered|qualif(?:y|ies) as|rated|treated as|classed as|hai|a|an)\b[^.?!]*?\b{_LEVEL_WORDS}\b[^.!]*\?|"
+    r"\bwhat (?:severity|priority|level)\b|\bhow (?:severe|serious|critical|urgent|bad)\b|"
+    rf"\b(?:is|would) (?:this|that|it) (?:be )?(?:an? )?{_LEVEL_WORDS}\b|\b{_LEVEL_WORDS} (?:or|vs) {_LEVEL_WORDS}\s*\?",
+    re.IGNORECASE,
+)
+_TIMING = re.compile(
+    r"\bhow (?:quickly|soon|fast|long)\b|\bwhen (?:will|would|can|do|does|should|could)\b|\bby when\b|"
+    r"\b(?:response|reply|resolution|turnaround) time\b|\bhow much time\b|\bkab tak\b|\bkitn[ae] (?:time|der|samay)\b|"
+    r"\bget back to (?:me|us)\b|\b(?:eta|tat)\b",
+    re.IGNORECASE,
+)
+_HOW_TO = re.compile(
+    r"(?:^|[.?!,;]\s*)(?:hi|hello|hey|team|please|pls)?[\s,]*(?:how (?:do|can|should|would|could) (?:i|we|you|one)\b|how to\b|"
+    r"where (?:is|are|do|can|does|should)\b|is there (?:a|an|any) (?:way|option|setting)\b|"
+    r"can (?:i|we) (?:change|set|add|configure|enable|disable|make|connect|edit|update|remove|customi[sz]e)\b|"
+    r"what(?:'s| is) the (?:setting|option|way) (?:to|for)\b|\w+ kaise\b|kaise\b)|"
+    r"\bcan'?t find (?:the|a|where|how)\b",
+    re.IGNORECASE,
+)
+_RESOLUTION = re.compile(
+    r"\b(?:resolv\w*|resolution|fix(?:ed|ing)?|solv\w*|sorted out)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.?!])\s+|\n+|,\s+(?=(?:and\s+)?(?:how|when|what|would|will|is|can|could|does|do|where|who|pls|please)\b)", re.IGNORECASE)
+_QUESTION_START = re.compile(r"^\s*(?:and\s+|so\s+|also\s+)?(?:how|when|what|would|will|can|could|does|do|where|who|is it|is this|is that|kab|kitna)\b", re.IGNORECASE)
 
-    A level the user stated never moves. Otherwise the level with every user affected is
-    compared with the level when nothing is known about the impact; "no impact at all"
-    is left out of the comparison, since it would make every answer matter.
+
+def asked(text: str) -> Asked | None:
+    """The question a message asks about its own problem, if any; a rating question first."""
+    if _RATING.search(text):
+        return Asked.RATING
+    if _TIMING.search(text):
+        return Asked.TIMING
+    if _HOW_TO.search(text):
+        return Asked.HOW_TO
+    return None
+
+
+def asks_resolution(text: str) -> bool:
+    """Whether the message asks about fixing or resolving, as opposed to a first reply."""
+    return bool(_RESOLUTION.search(text))
+
+
+def problem_part(text: str) -> str:
+    """The message without its questions about support ("bot is down, how quickly ...?" -> "bot is down").
+
+    A how-to question stays: it is what a setup problem looks like. The whole text when
+    every sentence is such a question or none is: then there is nothing to separate.
     """
-    if stated:
-        return False
-    unknown = decide(policy, assessed, Facts(environment=environment)).level
-    widest = decide(policy, assessed, Facts(environment=environment, impact=EVERYONE)).level
-    return unknown != widest
+    parts = [part.strip() for part in _SENTENCE.split(text) if part and part.strip()]
+    kept = [part for part in parts if not (_is_question(part) and asked(part) in (Asked.TIMING, Asked.RATING))]
+    return " ".join(kept) if kept and len(kept) < len(parts) else text
 
 
-def next_question(policy: Policy, state: DraftState, given_up: frozenset[str] = frozenset()) -> str:
-    """The next question to ask, or the confirmation once nothing that matters is missing.
-
-    `given_up` names questions whose answers did not answer twice: the form moves on
-    without them (an unknown environment is then filed as such).
-    """
-    missing = {
-        "description": not state.description,
-        "environment": state.environment is None,
-        "impact": state.impact is None and state.environment is not None
-        and impact_hinges(policy, state.assessed, state.environment, state.stated),
-        "requester_email": not state.email,
-    }
-    return next((question for question in QUESTIONS if missing[question] and question not in given_up), CONFIRMATION)
+def _is_question(sentence: str) -> bool:
+    return sentence.endswith("?") or bool(_QUESTION_START.match(sentence))

@@ -5,11 +5,16 @@ facts the description may not state. A few facts settle questions NLU can only g
 at, so they adjust its reading:
 
 1. A level the user stated themselves wins: support validates it later anyway.
-2. Anything outside production (staging, a test bot) cannot be a blocker: at most S1.
+2. Anything outside production (staging, a test bot) has no customer impact: at most
+   S2, the level whose example in the policy is a staging problem.
 3. "No business impact" is, by the policy's own definition, the lowest level.
-4. Production with every user affected is at least a blocker when NLU already reads a
-   major or critical failure: partial outages stay where NLU put them.
 
+How many users are affected never raises a level by itself: severity is which function
+stopped and what that costs the business (a report download failing for everyone is
+still the policy's S1 example), and NLU reads that from the description.
+
+A reason never contradicts the level: when a fact lowers the level, the reading of the
+description is given as what it would have been, followed by the fact that changed it.
 Without an NLU reading the level falls back to the policy's middle ground (S2) and says so.
 """
 
@@ -23,6 +28,7 @@ from helpdesk.wording import join_words, lower_first
 
 FALLBACK_LEVEL = "S2"
 NON_PRODUCTION = frozenset({"staging"})
+NON_PRODUCTION_CAP = "S2"
 
 
 @dataclass(frozen=True)
@@ -51,25 +57,23 @@ def decide(
         return Decision(level, True, (f"you set it to {policy.severity(level).label} yourself",))
 
     order = list(policy.severities)
-    level, reasons = _from_assessment(policy, assessed, cues)
-    scope = impact_scope(facts.impact)
-
-    if facts.environment in NON_PRODUCTION and level == order[0]:
-        level = order[1]
-        reasons.append(f"it happens on {facts.environment}, not in production, so it is not a {policy.severity(order[0]).name.lower()}")
-    if scope == "none":
+    level, reading = _from_assessment(policy, assessed, cues)
+    changes: list[str] = []
+    if facts.environment in NON_PRODUCTION and order.index(level) < order.index(NON_PRODUCTION_CAP):
+        level = NON_PRODUCTION_CAP
+        changes.append(f"it happens on {facts.environment}, not in production, so customers are not affected")
+    if impact_scope(facts.impact) == "none" and level != order[-1]:
         level = order[-1]
-        reasons.append("you said there is no business impact")
-    elif scope == "all" and facts.environment == "production" and level == order[1]:
-        level = order[0]
-        reasons.append("it is in production and affects all users")
-    return Decision(level, False, tuple(reasons))
+        changes.append("you said there is no business impact")
+    if changes and assessed in policy.severities:
+        return Decision(level, False, (f"{reading} on its own, but {changes[0]}", *changes[1:]))
+    return Decision(level, False, (reading, *changes))
 
 
-def _from_assessment(policy: Policy, assessed: str | None, cues: tuple[str, ...]) -> tuple[str, list[str]]:
+def _from_assessment(policy: Policy, assessed: str | None, cues: tuple[str, ...]) -> tuple[str, str]:
     if assessed not in policy.severities:
-        return FALLBACK_LEVEL, [f"I could not tell from the description, so I started from {policy.severity(FALLBACK_LEVEL).label}"]
+        return FALLBACK_LEVEL, f"I could not tell from the description, so I started from {policy.severity(FALLBACK_LEVEL).label}"
     severity = policy.severity(assessed)
     quoted = join_words([f'"{cue}"' for cue in cues])
     evidence = f"the description mentions {quoted}, which reads like" if cues else "the description reads like"
-    return severity.level, [f"{evidence} {lower_first(severity.meaning)}"]
+    return severity.level, f"{evidence} {lower_first(severity.meaning)}"

@@ -265,3 +265,79 @@ def test_an_edited_policy_file_changes_the_answer_without_retraining(make_tracke
 
     assert "within 2 hours during business hours" in s1
     assert "help@example.org" in contact and "support@haptik.ai" not in contact
+
+
+WEDNESDAY_10 = datetime(2026, 11, 25, 10, 0, tzinfo=IST)
+
+
+def test_a_comparison_explains_both_levels(make_tracker, run):
+    text = texts(answer(make_tracker, run, "how does S1 differ from S3", "ask_severity_levels"))[0]
+
+    assert "• S1 (High): major functionality" in text and "• S3 (Low): an issue with the setup" in text
+    assert "S2 (Medium)" not in text
+
+
+def test_when_reply_for_a_named_level_gives_that_level_only(make_tracker, run, monkeypatch):
+    monkeypatch.setattr(actions.answers, "now", lambda: WEDNESDAY_10)
+    text = texts(answer(make_tracker, run, "if I file a P2 now when do I hear back", "ask_when_reply"))[0]
+
+    assert text.startswith("S2 (Medium): first response within 4 hours during business hours")
+    assert "S0 (Blocker)" not in text and "Filed now, that is by Wed 25 Nov, 14:00 IST." in text
+
+
+def test_a_problem_with_a_timing_question_is_answered_for_that_problem(make_tracker, run, monkeypatch):
+    monkeypatch.setattr(actions.answers, "now", lambda: WEDNESDAY_10)
+    dispatcher = answer(make_tracker, run, "our app bot stopped answering users, how soon can you look at it?",
+                        "ask_response_time", severity=severity_reading("S0", cues=("stopped answering",)))
+
+    text = texts(dispatcher)[0]
+    assert text.startswith("From your description, that sounds like S0 (Blocker)")
+    assert "First response within 1 hour, 24x7: filed now, that is by Wed 25 Nov, 11:00 IST." in text
+    assert buttons(dispatcher)[0] == ("File a ticket", "/file_ticket")
+
+
+def test_resolution_questions_say_the_times_are_for_a_first_response(make_tracker, run):
+    text = texts(answer(make_tracker, run, "is 4 hours the time to fix it?", "ask_response_time"))[0]
+
+    assert text.startswith("The times are for the first response from support, not for the fix")
+    assert VALIDATION_NOTE in text
+
+
+def test_a_rating_question_phrased_as_a_report_is_answered_not_filed(make_tracker, run, monkeypatch):
+    from actions.ticket import ActionStartTicket
+
+    monkeypatch.setattr(actions.answers, "now", lambda: WEDNESDAY_10)
+    tracker = make_tracker("would our crm sync failing while the bot chats be an S0?", "report_problem",
+                           severity=severity_reading("S1", cues=("crm sync failing",)))
+    events, dispatcher = run(ActionStartTicket(), tracker)
+
+    assert events == [{"event": "followup", "name": "action_listen", "timestamp": None}]
+    text = texts(dispatcher)[0]
+    assert text.startswith("From your description, that would be S1 (High) rather than S0 (Blocker)")
+    assert "Shall I file a ticket for it?" in text and "Which bot" not in " ".join(texts(dispatcher))
+
+
+def test_a_how_to_question_gets_the_docs_and_an_offer_to_file(make_tracker, run):
+    from actions.ticket import ActionStartTicket
+
+    tracker = make_tracker("how do I change the font of the web widget", "report_problem", severity=severity_reading("S3"))
+    events, dispatcher = run(ActionStartTicket(), tracker)
+
+    assert events == [{"event": "followup", "name": "action_listen", "timestamp": None}]
+    assert "https://docs.haptik.ai/" in texts(dispatcher)[0] and "I can file a ticket" in texts(dispatcher)[0]
+    assert buttons(dispatcher)[0] == ("File a ticket", "/file_ticket")
+
+
+def test_a_report_with_a_timing_question_answers_it_and_the_form_goes_on(make_tracker, run, monkeypatch):
+    from actions.ticket import ActionStartTicket
+
+    monkeypatch.setattr(actions.answers, "now", lambda: WEDNESDAY_10)
+    tracker = make_tracker("chats are not reaching any agent, when will someone respond?", "report_problem",
+                           severity=severity_reading("S0"))
+    events, dispatcher = run(ActionStartTicket(), tracker)
+
+    assert texts(dispatcher)[0].startswith("From your description this looks like S0 (Blocker)")
+    assert "filed now, that is by Wed 25 Nov, 11:00 IST" in texts(dispatcher)[0]
+    assert texts(dispatcher)[1].startswith("Sorry to hear that. I'll file a ticket")
+    assert {"event": "slot", "name": "description", "value": "chats are not reaching any agent, when will someone respond?",
+            "timestamp": None} in events

@@ -89,9 +89,9 @@ def test_the_summary_lists_every_detail_the_level_its_reasons_and_the_due_time(m
 
 
 def test_the_summary_uses_what_the_form_learned(make_tracker, run, wednesday_11):
-    text = texts(confirm(make_tracker, run, assessed_severity="S1"))[0]
+    text = texts(confirm(make_tracker, run, assessed_severity="S0", environment="staging"))[0]
 
-    assert "• Severity: S0 (Blocker)" in text and "it is in production and affects all users" in text
+    assert "• Severity: S2 (Medium)" in text and "on staging" in text
 
 
 def test_the_summary_gives_the_users_own_level_and_its_due_time(make_tracker, run, wednesday_11):

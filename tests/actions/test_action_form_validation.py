@@ -1,6 +1,6 @@
 """validate_ticket_form: each message is read as a whole before it answers the question
 asked; answers that do not answer are refused once with a reason, then left out; the
-next question is the one helpdesk.questions picks."""
+next question is the one helpdesk.form_questions picks."""
 
 from __future__ import annotations
 
@@ -320,13 +320,14 @@ def test_an_unclear_answer_keeps_the_draft_however_often_it_comes(make_tracker, 
 # the next question
 
 
-def test_after_the_environment_the_impact_is_asked_only_when_the_level_hinges_on_it(make_tracker, run):
+def test_after_the_environment_the_impact_is_asked_only_when_the_level_hinges_on_it(make_tracker, run, monkeypatch):
     s1, _ = validate(make_tracker, run, "environment", "production", slots={**AT_CONFIRMATION, "environment": None, "impact": None})
-    s2, _ = validate(make_tracker, run, "environment", "production",
-                     slots={**AT_CONFIRMATION, "environment": None, "impact": None, "assessed_severity": "S2"})
+    monkeypatch.setattr("helpdesk.form_questions.impact_hinges", lambda *args: True)
+    hinging, _ = validate(make_tracker, run, "environment", "production",
+                          slots={**AT_CONFIRMATION, "environment": None, "impact": None})
 
-    assert s1["requested_slot"] == "impact"
-    assert s2["requested_slot"] == "ticket_confirmed"
+    assert s1["requested_slot"] == "ticket_confirmed", "a user count alone never moves the level"
+    assert hinging["requested_slot"] == "impact"
 
 
 def test_back_from_a_question_nothing_is_read_and_the_question_asked_again(make_tracker, run, domain):

@@ -100,15 +100,13 @@ def test_only_what_changes_the_level_is_asked_and_an_anonymous_user_gives_an_ema
     chat.start(ANALYTICS, "report_problem", severity=severity_reading("S1"))
     assert chat.asked == "environment"
     chat.answer('/inform{"environment": "production"}', entities=[entity("environment", "production")])
-    assert chat.asked == "impact", "with every user affected in production it would be a blocker"
-    chat.answer("some users")
-    assert chat.asked == "requester_email"
+    assert chat.asked == "requester_email", "who is affected cannot move the level: a user count alone makes no blocker"
     chat.answer("dev@acme.example")
     assert chat.asked == "ticket_confirmed"
 
     ticket = chat.file()
 
-    assert (ticket.environment, ticket.impact, ticket.bot_or_area) == ("production", "some users", "analytics")
+    assert (ticket.environment, ticket.impact, ticket.bot_or_area) == ("production", None, "analytics")
     assert ticket.final_severity == "S1"
     assert ticket.requester.email == "dev@acme.example"
     assert ticket.title == "The weekly analytics report won't download (production)"
@@ -176,7 +174,8 @@ def test_an_answer_that_does_not_answer_is_asked_once_more_then_left_out(make_tr
     assert "I have no email address for you" in chat.bot_said[-1]
 
 
-def test_yes_is_no_answer_to_who_is_affected(make_tracker, run, domain):
+def test_yes_is_no_answer_to_who_is_affected(make_tracker, run, domain, monkeypatch):
+    monkeypatch.setattr("helpdesk.form_questions.impact_hinges", lambda *args: True)  # a level that hinges on it
     chat = Conversation(make_tracker, run, domain)
     chat.start(ANALYTICS, "report_problem", severity=severity_reading("S1"))
     chat.answer('/inform{"environment": "production"}', entities=[entity("environment", "production")])

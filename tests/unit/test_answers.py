@@ -206,7 +206,8 @@ def test_contact_gives_the_email_and_the_help_section(real_policy):
 
 def test_after_filing_sets_expectations_from_the_policy(real_policy):
     text = answers.after_filing(real_policy).text
-    assert text == f"{real_policy.after_filing.severity_validation} {real_policy.after_filing.updates}"
+    assert text.startswith(f"{real_policy.after_filing.severity_validation} {real_policy.after_filing.updates}")
+    assert "tell me its reference and the right level" in text
     assert "validates the severity" in text and "updated" in text
 
 
@@ -258,3 +259,46 @@ def test_answers_change_when_the_policy_file_changes(tmp_path, real_policy_file,
     assert "help@acme.example" in contact and "support@haptik.ai" not in contact
     assert "help@acme.example" in answers.out_of_scope(policy).text
     assert "• S1 (High): by Wed 25 Nov, 12:00 IST" in answers.when_reply(policy, ist(11, 25, 10)).text
+
+
+def test_a_comparison_explains_each_level_named(real_policy):
+    text = answers.severity_levels(real_policy, "S0", "S3").text
+    assert "S0 (Blocker): critical functionality" in text and "S3 (Low): an issue with the setup" in text
+    assert "S1 (High)" not in text
+
+
+def test_response_times_of_two_levels_give_each_rule(real_policy):
+    text = answers.response_times_for(real_policy, ["S1", "S2"]).text
+    assert "S1 (High): major functionality has stopped working; first response within 1 hour during business hours" in text
+    assert "S2 (Medium): minor functionality has stopped working; first response within 4 hours during business hours" in text
+
+
+def test_would_it_be_a_blocker_gives_the_level_why_and_due_time(real_policy):
+    reply = answers.severity_of_problem(real_policy, "S1", ("export",), asked_about="S0", now=ist(11, 25, 10))
+    assert reply.text.startswith("From your description, that would be S1 (High) rather than S0 (Blocker)")
+    assert 'because it mentions "export"' in reply.text
+    assert "First response within 1 hour during business hours: filed now, that is by Wed 25 Nov, 11:00 IST." in reply.text
+    assert reply.text.endswith("Shall I file a ticket for it?")
+
+
+def test_when_reply_for_one_level_gives_its_rule_and_one_due_time(real_policy):
+    text = answers.when_reply(real_policy, ist(11, 27, 20), "S2").text
+    assert text.startswith("S2 (Medium): first response within 4 hours during business hours")
+    assert text.count(" by ") == 1 and "Filed now, that is by Mon 30 Nov, 13:00 IST." in text
+
+
+def test_first_response_is_not_resolution(real_policy):
+    text = answers.first_response_and_resolution(real_policy).text
+    assert text.startswith("The times are for the first response from support, not for the fix")
+    assert real_policy.after_filing.severity_validation in text
+
+
+def test_contact_names_who_helps_with_onboarding(real_policy):
+    assert real_policy.contact.guidance in answers.contact(real_policy).text
+    assert "Customer Success Team" in real_policy.contact.guidance
+
+
+def test_a_how_to_question_gets_the_docs_and_the_offer_to_file(real_policy):
+    reply = answers.how_to(real_policy)
+    assert real_policy.contact.docs_url in reply.text and "I can file a ticket" in reply.text
+    assert reply.buttons[0] == answers.FILE_TICKET

@@ -1,61 +1,42 @@
-"""Which questions the ticket form still asks, on the real policy."""
+"""What a problem report also asks, and the problem part alone."""
 
 from __future__ import annotations
 
 import pytest
 
-from helpdesk.questions import CONFIRMATION, DraftState, impact_hinges, next_question
-
-FULL = DraftState(description="chats are not assigned to agents", environment="production", impact="all users",
-                  email="priya@acme.example", assessed="S0", stated=None)
+from helpdesk.questions import Asked, asked, asks_resolution, problem_part
 
 
-def state(**changes):
-    return DraftState(**{**FULL.__dict__, **changes})
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("would a failing crm sync count as an S0?", Asked.RATING),
+        ("the export breaks every time, is that a blocker?", Asked.RATING),
+        ("how severe is a slow dashboard", Asked.RATING),
+        ("our messenger bot is silent, how soon can someone look at it?", Asked.TIMING),
+        ("agents get no chats. when will you respond?", Asked.TIMING),
+        ("how do I add hindi to my bot", Asked.HOW_TO),
+        ("where is the setting for the widget colour? can't find it", Asked.HOW_TO),
+        ("the bot stopped replying on whatsapp", None),
+    ],
+)
+def test_the_question_a_report_carries(text, kind):
+    assert asked(text) is kind
 
 
-def test_nothing_missing_goes_straight_to_the_confirmation(real_policy):
-    assert next_question(real_policy, FULL) == CONFIRMATION
+def test_the_problem_part_drops_questions_about_support():
+    assert problem_part("our messenger bot is silent, how soon can someone look at it?") == "our messenger bot is silent"
+    assert problem_part("Agents get no chats. Is this a P0?") == "Agents get no chats."
 
 
-def test_questions_come_in_order_description_environment_impact_email(real_policy):
-    empty = state(description=None, environment=None, impact=None, email=None, assessed="S1")
-    assert next_question(real_policy, empty) == "description"
-    assert next_question(real_policy, state(environment=None, impact=None, email=None, assessed="S1")) == "environment"
-    assert next_question(real_policy, state(impact=None, email=None, assessed="S1")) == "impact"
-    assert next_question(real_policy, state(email=None, assessed="S1")) == "requester_email"
+@pytest.mark.parametrize(
+    "text",
+    ["how do I add hindi to my bot", "the entity isn't captured. How do I fix the training?", "bot down"],
+)
+def test_how_to_questions_and_plain_reports_stay_whole(text):
+    assert problem_part(text) == text
 
 
-@pytest.mark.parametrize(("assessed", "environment", "hinges"), [
-    ("S1", "production", True),   # every user affected in production makes it a blocker
-    ("S0", "production", False),
-    ("S2", "production", False),
-    ("S3", "production", False),
-    ("S1", "staging", False),     # never a blocker outside production
-    ("S1", "unknown", False),
-    (None, "production", False),
-])
-def test_who_is_affected_is_asked_only_when_the_level_hinges_on_it(real_policy, assessed, environment, hinges):
-    assert impact_hinges(real_policy, assessed, environment, None) is hinges
-    expected = "impact" if hinges else CONFIRMATION
-    assert next_question(real_policy, state(impact=None, assessed=assessed, environment=environment)) == expected
-
-
-def test_a_stated_level_never_needs_the_impact(real_policy):
-    assert not impact_hinges(real_policy, "S1", "production", "S1")
-    assert next_question(real_policy, state(impact=None, assessed="S1", stated="S1")) == CONFIRMATION
-
-
-def test_the_impact_waits_for_the_environment(real_policy):
-    assert next_question(real_policy, state(environment=None, impact=None, assessed="S1")) == "environment"
-
-
-def test_a_known_email_is_never_asked(real_policy):
-    assert next_question(real_policy, state(email="dev@acme.example")) == CONFIRMATION
-    assert next_question(real_policy, state(email="")) == "requester_email"
-
-
-def test_questions_given_up_on_are_skipped(real_policy):
-    lacking = state(impact=None, email=None, assessed="S1")
-    assert next_question(real_policy, lacking, frozenset({"impact"})) == "requester_email"
-    assert next_question(real_policy, lacking, frozenset({"impact", "requester_email"})) == CONFIRMATION
+def test_resolution_is_told_apart_from_a_reply():
+    assert asks_resolution("is that the time to resolve it or just to reply?")
+    assert not asks_resolution("when will someone reply?")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional
 
 import numpy as np
+from typing import Any, Dict, List, Optional
+
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -13,13 +14,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.severity import (
-    MODEL_FILE,
-    WEIGHTS_FILE,
-    SeverityAssessor,
-    SeverityTrainingError,
-    _NgramSpace,
-)
+from components.severity import SeverityAssessor, SeverityTrainingError
+from components.severity.component import MODEL_FILE
 
 LEVELS = ["S0", "S1", "S2", "S3"]
 
@@ -158,13 +154,9 @@ def test_no_text_or_button_payload_gives_null(loaded: SeverityAssessor, text: An
     assert "severity" not in message.as_dict(only_output_properties=True)
 
 
-def test_persisted_without_pickle_and_loaded_model_agrees(
-    storage_dir: Path, loaded: SeverityAssessor, tmp_path: Path
-) -> None:
+def test_persisted_and_loaded_model_agrees(storage_dir: Path, loaded: SeverityAssessor, tmp_path: Path) -> None:
     model_dir = storage_dir / "train_SeverityAssessor9"
-    assert sorted(p.name for p in model_dir.iterdir()) == sorted([MODEL_FILE, WEIGHTS_FILE])
-    with np.load(model_dir / WEIGHTS_FILE, allow_pickle=False) as arrays:
-        assert {"coef", "intercept", "word_idf", "char_idf"} <= set(arrays.files)
+    assert [p.name for p in model_dir.iterdir()] == [MODEL_FILE]
 
     fresh = train(tmp_path)
     for text in ["reports not downloading", "bot down for everyone", "typo in reply"]:
@@ -206,17 +198,24 @@ def test_level_bias_shifts_toward_that_level(storage_dir: Path) -> None:
     assert pushed["name"] == "S0"
 
 
-def test_features_match_scikit_learn_tfidf() -> None:
+def test_cues_quote_words_of_the_message_and_no_filler(loaded: SeverityAssessor) -> None:
+    text = "Hi team, someone please check right now: the whatsapp bot is not replying to any customer"
+    cues = loaded.assess(text)["cues"]
+
+    assert cues and all(cue.lower() in text.lower() for cue in cues)
+    assert not {"hi", "team", "someone", "please", "right", "now"} & {w.lower() for cue in cues for w in cue.split()}
+
+
+def test_fast_features_equal_scikit_learns_transform() -> None:
     from scipy.sparse import hstack
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
-    texts = ["Bot isn't replying to ANYONE!!", "a b", "report won't download, pls help"]
-    space = _NgramSpace([1, 2], [2, 5], True)
-    ours = space.fit_transform(texts, 1).toarray()
-    word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
-    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
-    theirs = hstack([word.fit_transform(texts), char.fit_transform(texts)]).toarray()
+    from components.severity.model import SeverityModel, Settings
 
-    assert space.word_vocab == sorted(word.vocabulary_)
-    assert space.char_vocab == sorted(char.vocabulary_)
-    assert np.allclose(ours, theirs)
+    texts = [text for level in EXAMPLES.values() for text in level]
+    model = SeverityModel.fit(texts, [level for level, items in EXAMPLES.items() for _ in items], Settings())
+    for text in ["Bot isn't replying to ANYONE!!", "report won't download, pls help", "zzz qqq"]:
+        expected = hstack([model._words.transform([text]), model._chars.transform([text])]).toarray().ravel()
+        columns, values = model.features(text)
+        ours = np.zeros_like(expected)
+        ours[columns] = values
+        assert np.allclose(ours, expected)

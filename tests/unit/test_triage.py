@@ -40,23 +40,23 @@ def test_without_facts_the_assessment_stands_and_says_why(real_policy, assessed,
     assert decision == Decision(assessed, False, (f"the description reads like {meaning}",))
 
 
-def test_staging_caps_a_blocker_at_high_and_says_so(real_policy):
-    decision = decide(real_policy, "S0", Facts(environment="staging"))
-    assert decision.level == "S1"
+@pytest.mark.parametrize("assessed", ["S0", "S1"])
+def test_staging_lowers_to_medium_and_the_reason_says_which_fact_did(real_policy, assessed):
+    decision = decide(real_policy, assessed, Facts(environment="staging"), cues=("not replying",))
+    assert decision.level == "S2"
     assert decision.set_by_user is False
-    assert decision.reasons[-1] == "it happens on staging, not in production, so it is not a blocker"
+    meaning = real_policy.severity(assessed).meaning.lower()
+    assert decision.reasons == (
+        f'the description mentions "not replying", which reads like {meaning} on its own, '
+        "but it happens on staging, not in production, so customers are not affected",
+    )
 
 
-@pytest.mark.parametrize("assessed", ["S1", "S2", "S3"])
+@pytest.mark.parametrize("assessed", ["S2", "S3"])
 def test_staging_leaves_lower_levels_alone(real_policy, assessed):
     decision = decide(real_policy, assessed, Facts(environment="staging"))
     assert decision.level == assessed
     assert not any("staging" in reason for reason in decision.reasons)
-
-
-def test_staging_with_all_users_still_stops_at_high(real_policy):
-    decision = decide(real_policy, "S0", Facts(environment="staging", impact="all users"))
-    assert decision.level == "S1"
 
 
 @pytest.mark.parametrize("assessed", ["S0", "S1", "S2", None])
@@ -64,42 +64,25 @@ def test_staging_with_all_users_still_stops_at_high(real_policy):
 def test_no_business_impact_means_the_lowest_level(real_policy, assessed, impact):
     decision = decide(real_policy, assessed, Facts(environment="production", impact=impact))
     assert decision.level == "S3"
-    assert decision.reasons[-1] == "you said there is no business impact"
+    assert decision.reasons[-1].endswith("you said there is no business impact")
 
 
-def test_production_with_all_users_raises_high_to_blocker(real_policy):
-    decision = decide(real_policy, "S1", Facts(environment="production", impact="all of our customers"))
-    assert decision.level == "S0"
-    assert decision.reasons == (
-        "the description reads like major functionality has stopped working",
-        "it is in production and affects all users",
-    )
-
-
-@pytest.mark.parametrize("assessed", ["S2", "S3"])
-def test_production_with_all_users_leaves_minor_problems_alone(real_policy, assessed):
-    decision = decide(real_policy, assessed, Facts(environment="production", impact="all users"))
+@pytest.mark.parametrize("assessed", ["S0", "S1", "S2", "S3"])
+@pytest.mark.parametrize("impact", ["all of our customers", "everyone", "some users", None])
+def test_the_number_of_users_alone_never_changes_the_level(real_policy, assessed, impact):
+    decision = decide(real_policy, assessed, Facts(environment="production", impact=impact))
     assert decision.level == assessed
     assert len(decision.reasons) == 1
 
 
-def test_a_blocker_in_production_with_all_users_stays_a_blocker_without_a_second_reason(real_policy):
-    decision = decide(real_policy, "S0", Facts(environment="production", impact="everyone"))
-    assert decision.level == "S0"
-    assert len(decision.reasons) == 1
-
-
-@pytest.mark.parametrize(
-    "facts",
-    [
-        Facts(environment="production", impact="some customers"),
-        Facts(environment="production", impact=None),
-        Facts(environment="unknown", impact="all users"),
-        Facts(environment=None, impact="all users"),
-    ],
-)
-def test_high_stays_high_without_production_and_all_users(real_policy, facts):
-    assert decide(real_policy, "S1", facts).level == "S1"
+def test_a_reason_never_names_a_meaning_the_level_does_not_have(real_policy):
+    for assessed in real_policy.severities:
+        for facts in (Facts(environment="staging"), Facts(impact="no business impact"), Facts()):
+            decision = decide(real_policy, assessed, facts)
+            final = real_policy.severity(decision.level).meaning.lower()
+            text = "; ".join(decision.reasons)
+            if final not in text:
+                assert "on its own, but" in text
 
 
 @pytest.mark.parametrize("assessed", [None, "", "S9", "blocker"])
@@ -111,9 +94,9 @@ def test_without_an_assessment_it_starts_from_medium_and_says_so(real_policy, as
 
 
 def test_facts_read_from_a_description_drive_the_decision(real_policy):
-    found = read_details("our bot takes 25 seconds to answer customers on the live site since 10am, all users affected")
+    found = read_details("the new flow misbehaves on our staging bot since 10am, no business impact")
     decision = decide(real_policy, "S1", Facts(environment=found.environment, impact=found.impact))
-    assert decision.level == "S0"
+    assert decision.level == "S3"
 
 
 @pytest.mark.parametrize(
@@ -137,16 +120,7 @@ def test_reasons_are_sentences_a_user_reads(real_policy, assessed, facts):
 
 def test_reasons_use_the_policys_names(policy_file):
     def rename(data):
-        data["severities"]["S0"]["name"] = "Showstopper"
-        data["severities"]["S1"]["meaning"] = "A big feature is down"
-        data["severities"]["S2"]["name"] = "Normal"
+        data["severities"]["S2"]["name"] = "Moderate"
 
     policy = load_policy(policy_file(rename))
-    assert decide(policy, "S0", Facts(environment="staging")).reasons == (
-        "the description reads like critical functionality has stopped working",
-        "it happens on staging, not in production, so it is not a showstopper",
-    )
-    assert decide(policy, "S1", Facts()).reasons == ("the description reads like a big feature is down",)
-    assert decide(policy, None, Facts()).reasons == (
-        "I could not tell from the description, so I started from S2 (Normal)",
-    )
+    assert decide(policy, None, Facts()).reasons == ("I could not tell from the description, so I started from S2 (Moderate)",)
