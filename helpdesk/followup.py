@@ -17,7 +17,6 @@ from helpdesk.policy import Policy
 from helpdesk.store import Ticket
 from helpdesk.wording import format_due, format_duration, format_target
 
-OPEN_STATUSES = ("open", "in_progress", "waiting_on_customer")
 STATUS_WORDS = {
     "open": "open, waiting for support",
     "in_progress": "in progress with support",
@@ -31,10 +30,6 @@ EVENT_WORDS = {
     "severity_changed": "severity changed",
     "status_changed": "status changed",
 }
-
-
-def is_open(ticket: Ticket) -> bool:
-    return ticket.status in OPEN_STATUSES
 
 
 def no_access(policy: Policy, why: Unverified) -> Reply:
@@ -78,7 +73,7 @@ def status(policy: Policy, ticket: Ticket, now: datetime) -> Reply:
     ]
     if last is not None:
         lines.append(f"• Last update: {EVENT_WORDS.get(last.kind, last.kind)}, {format_due(last.at, tz)}")
-    return Reply("\n".join(lines), _ticket_actions(ticket) if is_open(ticket) else ())
+    return Reply("\n".join(lines), _ticket_actions(ticket) if ticket.is_open else ())
 
 
 def my_tickets(policy: Policy, tickets: list[Ticket]) -> Reply:

@@ -25,6 +25,8 @@ from helpdesk.delivery.outbox import enqueue as enqueue_deliveries
 from helpdesk.sla import to_utc
 
 STATUSES = ("open", "in_progress", "waiting_on_customer", "resolved", "closed")
+OPEN_STATUSES = STATUSES[:3]
+"""The statuses in which support still works on a ticket; the others can be reopened."""
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
@@ -84,6 +86,10 @@ class Ticket(TicketDraft):
     status: str
     updated_at: datetime
     history: tuple[Event, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
 
 class _UtcDateTime(sa.types.TypeDecorator):

@@ -261,5 +261,5 @@ def test_support_closed_on_a_weekday_evening_names_the_next_morning(real_policy)
 
 
 def test_is_open_counts_open_in_progress_and_waiting_as_open():
-    assert [followup.is_open(ticket(status=s)) for s in ("open", "in_progress", "waiting_on_customer", "resolved", "closed")] == [
+    assert [ticket(status=s).is_open for s in ("open", "in_progress", "waiting_on_customer", "resolved", "closed")] == [
         True, True, True, False, False]
