@@ -17,8 +17,9 @@ _WITH_LETTERS = re.compile(
 )
 """Letters, then a dash, a space or nothing, then digits: "HLP-0121", "hlp 121", "hlp0121", "HLP-J0003"."""
 
-_BARE = re.compile(r"(?<![\w.,:/#-])#?(?P<digits>\d{1,8})\b(?![.:/%]\d|\s*(?:%|am\b|pm\b|x\b))")
+_BARE = re.compile(r"(?<![\w.,:/#-])(?P<hash>#)?(?P<digits>\d{1,8})\b(?![.:/%]\d|\s*(?:%|am\b|pm\b|x\b))")
 """A number standing alone: "0121", "#121"; not part of a time, a decimal, an id in a link or a percentage."""
+_ENDS_A_CLAUSE = re.compile(r"\s*(?:[?.!,;:)]|$|\b(?:and|also|please|pls|plz|too|then)\b)", re.I)
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ def read_references(text: str, prefix: str, *, bare_numbers: bool = False) -> tu
     one letter wrong, missing, extra or swapped ("HPL", "HLPP", "HL"). A misspelt prefix
     counts only when it is attached to the number or the number has a leading zero, so
     "help 2 users" is not a reference. With `bare_numbers`, a number alone counts too if
-    it looks like one (a leading zero or at least three digits): "and 0121?".
+    it looks like one: a leading zero or a "#" ("and 0121?", "#121"), or three digits or more
+    ending a clause ("status of 121"), so "300 users" is not one.
     """
     letters = _letters(prefix)
     found: list[Mention] = []
@@ -55,7 +57,9 @@ def read_references(text: str, prefix: str, *, bare_numbers: bool = False) -> tu
     if bare_numbers:
         for match in _BARE.finditer(text):
             digits = match.group("digits")
-            if any(match.start() in span for span in taken) or not (digits.startswith("0") or len(digits) >= 3):
+            marked = digits.startswith("0") or match.group("hash") is not None
+            alone = len(digits) >= 3 and _ENDS_A_CLAUSE.match(text, match.end()) is not None
+            if any(match.start() in span for span in taken) or not (marked or alone):
                 continue
             found.append(Mention(_canonical(prefix, None, digits), match.start(), match.end(), True))
     unique: dict[str, Mention] = {}

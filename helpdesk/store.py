@@ -34,6 +34,10 @@ class TicketNotFound(LookupError):
     """No ticket has the given reference."""
 
 
+class TicketNotReopenable(ValueError):
+    """Only a resolved or closed ticket can be reopened."""
+
+
 @dataclass(frozen=True)
 class Requester:
     """Who asked for help; name and account are what the bot could learn."""
@@ -66,8 +70,8 @@ class TicketDraft:
 class Event:
     """One entry of a ticket's history.
 
-    Kinds: created, comment_added, severity_changed, status_changed; `detail` holds what
-    changed (for example {"from": "open", "to": "resolved", "note": None}).
+    Kinds: helpdesk.delivery.settings.EVENT_KINDS; `detail` holds what changed (for
+    example {"from": "open", "to": "resolved", "note": None}).
     """
 
     kind: str
@@ -253,6 +257,26 @@ class TicketStore:
             return {"from": ticket.status, "to": status, "note": note}, {"status": status}
 
         return self._change(reference, at, author, "status_changed", move)
+
+    def reopen(self, reference: str, reason: str, due_at: datetime, at: datetime, author: str) -> Ticket:
+        """A resolved or closed ticket back to open, with a first response due afresh.
+
+        Recorded as a status change (what receivers already track) whose detail adds the
+        new due time; a ticket still open is left as it is (TicketNotReopenable).
+        """
+        due = to_utc(due_at, "due_at")
+
+        def back_to_open(ticket: Ticket) -> tuple[dict[str, Any], dict[str, Any]]:
+            if ticket.is_open:
+                raise TicketNotReopenable(f"{ticket.reference} is {ticket.status}, not resolved or closed")
+            detail = {"from": ticket.status, "to": STATUSES[0], "note": reason, "due_at": due.isoformat()}
+            return detail, {"status": STATUSES[0], "due_at": due}
+
+        return self._change(reference, at, author, "status_changed", back_to_open)
+
+    def request_handoff(self, reference: str, transcript: str, at: datetime, author: str) -> Ticket:
+        """The requester asked for a person on this ticket; `transcript` is the conversation."""
+        return self._change(reference, at, author, "handoff_requested", lambda ticket: ({"transcript": transcript}, {}))
 
     def reserve_references(self, count: int, at: datetime) -> tuple[str, ...]:
         """`count` references no other call will return, for tickets filed while the database is down.

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import NoReturn, Union
 from urllib.parse import urlsplit
 
-EVENT_KINDS = ("created", "comment_added", "severity_changed", "status_changed")
-"""The kinds of ticket event the store records, and so the kinds a target can receive."""
+EVENT_KINDS = ("created", "comment_added", "severity_changed", "status_changed", "handoff_requested")
+"""The kinds of ticket event the store records, and so the kinds a target can receive.
+A reopened ticket is a status_changed event (to "open") whose detail carries the new due time."""
 
 EMAIL_SECURITY = ("none", "starttls", "ssl")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -74,7 +75,8 @@ class ZendeskSettings:
 TargetSettings = Union[WebhookSettings, EmailSettings, ZendeskSettings]
 
 _SUPPORTED_EVENTS = {"webhook": EVENT_KINDS, "email": EVENT_KINDS, "zendesk": ("created",)}
-_DEFAULT_EVENTS = {"webhook": EVENT_KINDS, "email": ("created",), "zendesk": ("created",)}
+_DEFAULT_EVENTS = {"webhook": EVENT_KINDS, "email": ("created", "handoff_requested"), "zendesk": ("created",)}
+"""A mailbox hears of new tickets and of requests for a person, which someone must pick up."""
 
 
 def parse_targets(raw: object) -> tuple[TargetSettings, ...]:

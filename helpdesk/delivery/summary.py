@@ -25,6 +25,7 @@ def subject(message: Mapping[str, Any], policy: Policy) -> str:
         "comment_added": "New comment · ",
         "severity_changed": f"Severity {detail.get('from')} → {detail.get('to')} · ",
         "status_changed": f"Status now {detail.get('to')} · ",
+        "handoff_requested": "A person is asked for · ",
     }.get(message["event"], "")
     text = f"[{ticket['reference']}] {what}{_level(ticket['severity'], policy)}, due {_due(ticket, policy)}: {ticket['title']}"
     return " ".join(text.split())
@@ -71,6 +72,8 @@ def _headline(message: Mapping[str, Any], policy: Policy) -> str:
     if event == "status_changed":
         note = f" ({detail['note']})" if detail.get("note") else ""
         return f"status changed from {detail['from']} to {detail['to']} by {by}{note}"
+    if event == "handoff_requested":
+        return f"{by} asks for a person to take over; the conversation:\n{detail['transcript']}"
     return f"{event} by {by}"
 
 

@@ -59,3 +59,12 @@ def test_another_prefix_is_read_as_configured():
 ])
 def test_near_misses_are_one_slip_away(typed, expected):
     assert near_misses(typed, ["HLP-0121", "HLP-0123", "HLP-0345"]) == expected
+
+
+@pytest.mark.parametrize("text", ["escalate it, 300 users are affected", "raise to S1 because 20 users", "since 2024 we use it"])
+def test_a_number_that_counts_something_is_not_a_reference_even_in_a_follow_up(text):
+    assert refs(text, bare_numbers=True) == []
+
+
+def test_a_number_of_three_digits_ending_a_clause_is_a_reference_in_a_follow_up():
+    assert refs("status of 121 and 122 please", bare_numbers=True) == ["HLP-0121", "HLP-0122"]
