@@ -88,11 +88,6 @@ def also_asked(requests: list[tuple[str, str]]) -> Reply:
     )
 
 
-def in_focus(ticket: Ticket) -> str:
-    """Says which ticket a request without a reference is taken to be about."""
-    return f"Taking this as about {about(ticket)}."
-
-
 def status(policy: Policy, ticket: Ticket, now: datetime) -> Reply:
     """Where a ticket stands: status, severity, filed and due, overdue or not, last update."""
     tz = policy.business_hours.timezone

@@ -105,6 +105,19 @@ def described_topic(text: str) -> str | None:
     return (match.group("after") or match.group("before")).strip()
 
 
+_POSITIONS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4,
+              "5th": 4, "last": -1}
+"""Where in a list of offered tickets "the second one" points."""
+
+
+def by_position(text: str, offered: Sequence[Ticket]) -> Ticket | None:
+    """The ticket "the second one" or "the last one" points at in the list just offered."""
+    words = [word for word in re.findall(r"[a-z0-9]+", text.lower()) if word in _POSITIONS]
+    if len(words) != 1 or not offered or _POSITIONS[words[0]] >= len(offered):
+        return None
+    return offered[_POSITIONS[words[0]]]
+
+
 def by_description(text: str, tickets: Sequence[Ticket]) -> Ticket | None:
     """The one ticket whose title, area or description shares the most telling words with
     `text`, if exactly one does best; "the typo one" finds the ticket about a typo."""

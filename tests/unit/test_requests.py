@@ -58,3 +58,14 @@ def test_a_reason_given_after_the_ticket_and_level_is_read(text, reason):
     after = max(m.end for m in request.mentions)
     level_end = text.find("S1") + 2
     assert reason_given(request, max(after, level_end)) == reason
+
+
+@pytest.mark.parametrize("intent", ["ticket_status", "inform", "add_details"])
+def test_a_reference_then_a_colon_and_text_adds_details_whatever_nlu_read(intent):
+    [request] = read_requests("HLP-0121: it fails on staging too", intent, "HLP-")
+    assert (request.intent, details_given(request)) == ("add_details", "it fails on staging too")
+
+
+def test_a_reference_then_a_question_is_not_details():
+    assert asked("HLP-0121: what's the status?", "ticket_status") == [("ticket_status", ["HLP-0121"])]
+    assert asked("HLP-0121: ok", "ticket_status") == [("ticket_status", ["HLP-0121"])]

@@ -70,3 +70,12 @@ def test_the_words_describing_a_ticket_are_found_in_a_message():
     assert described_topic("did anyone from support reply to my FAQ ticket yet?") == "FAQ"
     assert described_topic("close the one about analytics") == "analytics"
     assert described_topic("what's the status") is None
+
+
+def test_a_position_points_into_the_tickets_just_offered():
+    from helpdesk.ticket_choice import by_position
+
+    assert by_position("the second one", [ANALYTICS, TYPO]) == TYPO
+    assert by_position("last one pls", [ANALYTICS, TYPO]) == TYPO
+    assert by_position("the third one", [ANALYTICS, TYPO]) is None
+    assert by_position("the first or the second", [ANALYTICS, TYPO]) is None
