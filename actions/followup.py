@@ -43,7 +43,7 @@ FOLLOWUP_SLOTS = ("followup_ref", "comment_text", "new_severity", "escalation_re
 earlier form's refusals never make this one give up early)."""
 FOCUS_SLOTS = ("focus_ref", "last_ticket_ref")
 """The slots naming the ticket the conversation is about: the one last shown or acted on, the one just filed."""
-BARE_NUMBERS = ("ticket_status", "close_ticket", "reopen_ticket", "choose_ticket")
+BARE_NUMBERS = ("ticket_status", "close_ticket", "reopen_ticket")
 """Requests where a number alone ("and 0121?") is a reference; details and phone numbers are not."""
 TRANSCRIPT_TURNS = 30
 _REASON_START = re.compile(r",|;|\s[-–—]\s|\bbecause\b|\bsince\b|\bas\b", re.IGNORECASE)
@@ -76,11 +76,11 @@ def in_focus(tracker: Tracker) -> tuple[str, ...]:
     return tuple(found)
 
 
-def requests_in(tracker: Tracker, intent: str) -> tuple[Request, ...]:
+def requests_in(tracker: Tracker, intent: str, bare_numbers: bool) -> tuple[Request, ...]:
     """The requests the latest message makes; a button's payload carries its ticket as an entity."""
     text = latest_full_text(tracker)
     if not text.startswith("/"):
-        return read_requests(text, intent, settings().reference_prefix, bare_numbers=intent in BARE_NUMBERS)
+        return read_requests(text, intent, settings().reference_prefix, bare_numbers=bare_numbers)
     mentions: list[Mention] = []
     for entity in tracker.latest_message.get("entities") or []:
         if entity.get("entity") == "ticket_ref" and entity.get("value"):
@@ -181,6 +181,8 @@ class _Turn:
         if self.asked_which:
             intent, offered = self.asked_which
             events += [SlotSet("followup_request", intent), SlotSet("offered_tickets", list(offered))]
+        elif self.tracker.get_slot("followup_request"):
+            events.append(SlotSet("followup_request", None))
         if self.focus:
             events.append(SlotSet("focus_ref", self.focus))
         return events + ([FollowupAction(self.form)] if self.form else [])
@@ -289,10 +291,13 @@ def reopen(ticket: Ticket, reason: str, details: str | None, user: VerifiedUser)
     return followup.reopened(policy(), updated, at, details_added=bool(details))
 
 
-def follow_up(intent: str, dispatcher: CollectingDispatcher, tracker: Tracker, user: VerifiedUser) -> list[dict[str, Any]]:
-    """Carries out every request of the latest message on the tickets it names or means."""
+def follow_up(
+    intent: str, dispatcher: CollectingDispatcher, tracker: Tracker, user: VerifiedUser, answers_which: bool = False,
+) -> list[dict[str, Any]]:
+    """Carries out every request of the latest message on the tickets it names or means;
+    a message answering "which ticket?" may name it by its number alone."""
     turn = _Turn(dispatcher, tracker, user, own_tickets(user))
-    for request in requests_in(tracker, intent):
+    for request in requests_in(tracker, intent, answers_which or intent in BARE_NUMBERS):
         focus = ((turn.focus,) if turn.focus else ()) + in_focus(tracker)
         for choice in choose(request.mentions, turn.own, focus, described_topic(request.text)):
             turn.handle(request, choice)
@@ -324,12 +329,15 @@ class _UserAction(Action, ABC):
 
 
 class ActionTicketStatus(_UserAction):
-    """The status of the tickets named, described or meant (also for "when will someone answer HLP-0126?")."""
+    """The status of the tickets named, described or meant (also for "when will someone answer
+    HLP-0126?" and a bare "hlp 0121"); a bare reference answering "which ticket?" picks it."""
 
     def name(self) -> str:
         return "action_ticket_status"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, user: VerifiedUser) -> list[dict[str, Any]]:
+        if answers_which(tracker):
+            return choose_from_answer(dispatcher, tracker, user)
         return follow_up("ticket_status", dispatcher, tracker, user)
 
 
@@ -370,25 +378,36 @@ class ActionTalkToHuman(_UserAction):
 
 
 class ActionChooseTicket(_UserAction):
-    """The user's answer to "which ticket?": a reference, a position or what it is about."""
+    """The user's answer to "which ticket?" that NLU took for a statement ("the one about analytics")."""
 
     def name(self) -> str:
         return "action_choose_ticket"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, user: VerifiedUser) -> list[dict[str, Any]]:
-        intent = tracker.get_slot("followup_request") or "ticket_status"
-        text = latest_full_text(tracker)
-        if read_references(text, settings().reference_prefix, bare_numbers=True):
-            return follow_up(intent, dispatcher, tracker, user) + [SlotSet("followup_request", None)]
-        turn = _Turn(dispatcher, tracker, user, own_tickets(user))
-        offered = [t for ref in tracker.get_slot("offered_tickets") or [] for t in turn.own if t.reference == ref]
-        candidates = offered or [t for t in turn.own if t.is_open]
-        ticket = by_position(text, offered) or by_description(text, candidates)
-        if ticket is None:
-            send(dispatcher, followup.no_pick(candidates, intent) if candidates else followup.no_open_tickets())
-            return []
-        turn.handle(Request(intent, (), "", 0), Found(ticket, named=True))
-        return turn.events() + [SlotSet("followup_request", None)]
+        return choose_from_answer(dispatcher, tracker, user)
+
+
+def answers_which(tracker: Tracker) -> bool:
+    """The latest message is the answer to "which ticket do you mean?", not a request of its own."""
+    return bool(tracker.get_slot("followup_request")) and latest_intent(tracker) in ("inform", "nlu_fallback")
+
+
+def choose_from_answer(dispatcher: CollectingDispatcher, tracker: Tracker, user: VerifiedUser) -> list[dict[str, Any]]:
+    """Carries on the request that asked "which ticket?" with the ticket the answer names (its
+    reference), points at ("the second one") or describes ("the typo one"), among the user's own."""
+    intent = tracker.get_slot("followup_request") or "ticket_status"
+    text = latest_full_text(tracker)
+    if read_references(text, settings().reference_prefix, bare_numbers=True):
+        return follow_up(intent, dispatcher, tracker, user, answers_which=True)
+    turn = _Turn(dispatcher, tracker, user, own_tickets(user))
+    offered = [t for ref in tracker.get_slot("offered_tickets") or [] for t in turn.own if t.reference == ref]
+    candidates = offered or [t for t in turn.own if t.is_open]
+    ticket = by_position(text, offered) or by_description(text, candidates)
+    if ticket is None:
+        send(dispatcher, followup.no_pick(candidates, intent) if candidates else followup.no_open_tickets())
+        return [SlotSet("followup_request", None)]
+    turn.handle(Request(intent, (), "", 0), Found(ticket, named=True))
+    return turn.events()
 
 
 class _FollowupFormValidation(PatientFormValidation, ABC):

@@ -76,8 +76,9 @@ def which_ticket(tickets: tuple[Ticket, ...] | list[Ticket], intent: str) -> Rep
 
 
 def no_pick(tickets: tuple[Ticket, ...] | list[Ticket], intent: str) -> Reply:
-    """A reply to "which ticket?" that fits none of them, or more than one."""
-    return Reply("I couldn't tell which of your tickets you mean. Tap one:", tuple(_pick(t, intent) for t in tickets))
+    """A reply to "which ticket?" that fits none of them, or more than one: or was it something new?"""
+    return Reply("I couldn't tell which of your tickets you mean. Tap one, or file a new ticket:",
+                 tuple(_pick(t, intent) for t in tickets) + (FILE_TICKET,))
 
 
 def also_asked(requests: list[tuple[str, str]]) -> Reply:

@@ -6,6 +6,7 @@ ports, with a throwaway ticket database, and stops them at the end.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -25,6 +26,10 @@ MODEL = ROOT / "models" / "current.tar.gz"
 START_TIMEOUT_SECONDS = 240
 IDENTITY_SECRET = "test-identity-secret-of-at-least-32-bytes"
 """The secret the servers under test share with the 'platform' that signs user tokens."""
+WEBHOOK_TARGET = {"name": "support-webhook", "type": "webhook", "url": "http://127.0.0.1:9/not-listening",
+                  "secret_env": "HELPDESK_E2E_WEBHOOK_SECRET"}
+"""The webhook the servers under test deliver ticket events to: every event gets an outbox
+row for it; a test sends the rows by running a worker pointed at its own receiver."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     database_url = f"sqlite:///{tmp / 'tickets.db'}"
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = {**os.environ, "HELPDESK_DATABASE_URL": database_url, "HELPDESK_IDENTITY_SECRET": IDENTITY_SECRET}
+    env = {**os.environ, "HELPDESK_DATABASE_URL": database_url, "HELPDESK_IDENTITY_SECRET": IDENTITY_SECRET,
+           "HELPDESK_DELIVERY_TARGETS": json.dumps([WEBHOOK_TARGET])}
 
     started: list[subprocess.Popen] = []
     try:

@@ -989,27 +989,39 @@ def test_a_ticket_described_in_the_request_is_the_one_meant(message, run):
 
 
 @pytest.mark.parametrize("answer, expected", [("the one about analytics", "HLP-0002"), ("the typo one", "HLP-0001"),
-                                              ("the second one", "HLP-0001"), ("hlp 1", "HLP-0001")])
+                                              ("the second one", "HLP-0001"), ("hlp 1", "HLP-0001"), ("0001", "HLP-0001")])
 def test_a_pick_by_description_position_or_reference_carries_on_the_request(message, run, answer, expected):
     shared_account()
     asked = {"followup_request": "escalate", "offered_tickets": ["HLP-0002", "HLP-0001"]}
 
-    events, dispatcher = run(ActionChooseTicket(), message(answer, "choose_ticket", slots=asked))
+    events, dispatcher = run(ActionChooseTicket(), message(answer, "inform", slots=asked))
 
     assert followups(events) == ["escalation_form"]
     assert slot_sets(events)["followup_ref"] == expected
     assert slot_sets(events)["followup_request"] is None
 
 
+def test_a_bare_reference_answering_which_ticket_carries_on_the_request_not_a_status(message, run):
+    shared_account()
+    asked = {"followup_request": "close_ticket", "offered_tickets": ["HLP-0002", "HLP-0001"]}
+
+    events, dispatcher = run(ActionTicketStatus(), message("hlp 2", "inform", slots=asked))
+
+    assert followups(events) == ["close_form"]
+    assert slot_sets(events)["followup_ref"] == "HLP-0002"
+
+
 def test_a_pick_never_reaches_another_users_ticket(message, run):
     shared_account()
     forged = {"followup_request": "close_ticket", "offered_tickets": ["HLP-0002", "HLP-0004"]}
 
-    events, dispatcher = run(ActionChooseTicket(), message("the one about analytics", "choose_ticket", slots=forged, **as_anil()))
+    events, dispatcher = run(ActionChooseTicket(), message("the one about analytics", "nlu_fallback", slots=forged, **as_anil()))
 
     assert followups(events) == []
-    assert texts(dispatcher) == ["I couldn't tell which of your tickets you mean. Tap one:"]
-    assert buttons(dispatcher) == [("HLP-0004: Broadcast campaign stuck", '/close_ticket{"ticket_ref": "HLP-0004"}')]
+    assert texts(dispatcher) == ["I couldn't tell which of your tickets you mean. Tap one, or file a new ticket:"]
+    assert buttons(dispatcher) == [("HLP-0004: Broadcast campaign stuck", '/close_ticket{"ticket_ref": "HLP-0004"}'),
+                                   ("File a ticket", "/file_ticket")]
+    assert slot_sets(events) == {"followup_request": None}
 
 
 def test_a_description_fitting_only_another_users_ticket_is_no_description(message, run):
