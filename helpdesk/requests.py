@@ -19,7 +19,7 @@ TICKET_REQUESTS = ("ticket_status", "add_details", "escalate", "close_ticket", "
 
 _VERBS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reopen_ticket", re.compile(r"\b(?:re-?open|open (?:it|\S+) again|un-?close)\b", re.I)),
-    ("close_ticket", re.compile(r"\b(?:close|withdraw|cancel|shut|resolved?)\b", re.I)),
+    ("close_ticket", re.compile(r"\b(?:close|withdraw|cancel|shut)\b|\bmark\b.{0,40}\b(?:resolved|closed|done)\b", re.I)),
     ("escalate", re.compile(r"\b(?:raise|lower|escalate|bump|upgrade|downgrade|reduce|increase|change|make|set|move|mark)\b"
                             r"|\b(?:to|as)\s+(?:an?\s+)?(?:s|sev\s?|p)[0-9]\b", re.I)),
     ("add_details", re.compile(r"\b(?:add|attach|append|note|include)\b", re.I)),
@@ -107,8 +107,14 @@ def reason_given(request: Request, after: int) -> str | None:
 
 
 def _labelled(text: str, mentions: tuple[Mention, ...], intent: str) -> str:
-    """ "HLP-0121: it fails on staging too" adds details, whatever else NLU made of it."""
-    if intent != "add_details" and _asked(text) is None and mentions and not text[: mentions[0].start].strip():
+    """The request of a one-request message: NLU's, unless the message has none of that
+    request's words and another's ("close my open ticket" read as a reopening is a close);
+    and "HLP-0121: it fails on staging too" adds details, whatever else NLU made of it."""
+    asked = _asked(text)
+    verbs = dict(_VERBS)
+    if intent in verbs and asked not in (None, intent) and not verbs[intent].search(text):
+        return asked
+    if intent != "add_details" and asked is None and mentions and not text[: mentions[0].start].strip():
         match = _DETAILS_AFTER.match(text[mentions[0].end:])
         if match and match.group(0).lstrip().startswith(":") and len(match.group("text").split()) >= 2:
             return "add_details"

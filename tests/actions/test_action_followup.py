@@ -1263,3 +1263,14 @@ def test_a_ticket_support_has_answered_says_so(message, run):
     _, dispatcher = run(ActionTicketStatus(), message("has support replied on HLP-0002?", "ticket_status"))
 
     assert "• Support: responded Tue 11 Mar, 11:00 IST" in texts(dispatcher)[0]
+
+
+def test_a_request_nlu_misread_is_carried_out_as_its_words_say(message, run):
+    shared_account()
+
+    _, reopened = run(ActionTicketStatus(), message("can you reopen HLP-0003? the replies are slow again", "ticket_status"))
+    events, closing = run(ActionStartFollowup(), message("it went away on its own, close HLP-0001", "reopen_ticket"))
+
+    assert stored("HLP-0003").status == "open"
+    assert texts(reopened)[0].startswith("HLP-0003 (WhatsApp replies delayed) is open again.")
+    assert followups(events) == ["close_form"] and slot_sets(events)["followup_ref"] == "HLP-0001"

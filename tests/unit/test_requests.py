@@ -69,3 +69,18 @@ def test_a_reference_then_a_colon_and_text_adds_details_whatever_nlu_read(intent
 def test_a_reference_then_a_question_is_not_details():
     assert asked("HLP-0121: what's the status?", "ticket_status") == [("ticket_status", ["HLP-0121"])]
     assert asked("HLP-0121: ok", "ticket_status") == [("ticket_status", ["HLP-0121"])]
+
+
+@pytest.mark.parametrize("text, nlu, expected", [
+    ("problem went away on its own, close my open ticket", "reopen_ticket", "close_ticket"),
+    ("can you reopen HLP-0129?", "ticket_status", "reopen_ticket"),
+    ("talk to a human about HLP-0126", "talk_to_human", "talk_to_human"),
+    ("is HLP-0012 resolved", "ticket_status", "ticket_status"),
+    ("mark HLP-0133 as resolved", "close_ticket", "close_ticket"),
+    ("my resolved ticket isn't actually resolved", "reopen_ticket", "reopen_ticket"),
+    ("this needs to be a blocker now", "escalate", "escalate"),
+    ("what's up", "inform", "inform"),
+])
+def test_a_one_request_message_keeps_nlus_request_unless_its_words_say_another(text, nlu, expected):
+    [request] = read_requests(text, nlu, "HLP-")
+    assert request.intent == expected
