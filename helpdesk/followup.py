@@ -1,5 +1,5 @@
 """What the assistant says when a user follows up on tickets: status, their open tickets,
-added details, a changed severity, a closed ticket, a request for a person.
+added details, a changed severity, a closed or reopened ticket, a request for a person.
 
 Pure functions of tickets, the policy and the moment, so every answer is tested without
 Rasa. A ticket that is not the user's is answered exactly like one that does not exist:
@@ -14,8 +14,11 @@ from helpdesk import sla
 from helpdesk.answers import FILE_TICKET, Button, Reply
 from helpdesk.identity import Unverified
 from helpdesk.policy import Policy
-from helpdesk.tickets import Ticket
+from helpdesk.tickets import Event, Ticket
 from helpdesk.wording import format_due, format_duration, format_target
+
+ASSISTANT = "assistant"
+"""The author of what the assistant records on the user's behalf (a request for a person)."""
 
 STATUS_WORDS = {
     "open": "open, waiting for support",
@@ -33,6 +36,7 @@ EVENT_WORDS = {
     "sla_at_risk": "first response due soon",
     "sla_breached": "first response overdue",
     "satisfaction_rated": "you rated support",
+    "handoff_requested": "a person asked for",
 }
 
 
@@ -46,20 +50,46 @@ def no_access(policy: Policy, why: Unverified) -> Reply:
     )
 
 
-def not_found(reference: str) -> Reply:
-    return Reply(f"I couldn't find a ticket {reference.upper()} for you. Check the reference, or ask for your tickets to see them all.",
-                 (Button("My tickets", "/my_tickets"),))
+def about(ticket: Ticket) -> str:
+    """A ticket as the user recognises it: its reference and what it is about."""
+    return f"{ticket.reference} ({ticket.title})"
+
+
+def not_found(reference: str, suggestions: tuple[Ticket, ...] = (), intent: str = "ticket_status") -> Reply:
+    """A reference that is none of the user's tickets. `suggestions` must be the user's own:
+    then the answer never depends on whether someone else has a ticket by that reference."""
+    text = f"I couldn't find a ticket {reference.upper()} for you."
+    if suggestions:
+        names = [about(t) for t in suggestions]
+        text += f" Did you mean {', '.join(names[:-1]) + ' or ' if len(names) > 1 else ''}{names[-1]}?"
+    else:
+        text += " Check the reference, or ask for your tickets to see them all."
+    return Reply(text, tuple(_pick(t, intent) for t in suggestions) + (Button("My tickets", "/my_tickets"),))
 
 
 def no_open_tickets() -> Reply:
     return Reply("You have no open tickets.", (FILE_TICKET,))
 
 
-def which_ticket(tickets: list[Ticket], intent: str) -> Reply:
-    """Several open tickets and no reference: offer each, newest first."""
+def which_ticket(tickets: tuple[Ticket, ...] | list[Ticket], intent: str) -> Reply:
+    """Several open tickets and none named: offer each by what it is about, newest first."""
     return Reply(
-        "Which ticket do you mean?",
-        tuple(Button(f"{t.reference}: {t.title}", f'/{intent}{{"ticket_ref": "{t.reference}"}}') for t in tickets),
+        "Which ticket do you mean? Tap one, or tell me what it's about.",
+        tuple(_pick(t, intent) for t in tickets),
+    )
+
+
+def no_pick(tickets: tuple[Ticket, ...] | list[Ticket], intent: str) -> Reply:
+    """A reply to "which ticket?" that fits none of them, or more than one: or was it something new?"""
+    return Reply("I couldn't tell which of your tickets you mean. Tap one, or file a new ticket:",
+                 tuple(_pick(t, intent) for t in tickets) + (FILE_TICKET,))
+
+
+def also_asked(requests: list[tuple[str, str]]) -> Reply:
+    """Requests of the same message left for after the current one: (what, its payload) each."""
+    return Reply(
+        "You also asked: " + "; ".join(what for what, _ in requests) + ". Tap to do it when we're done here.",
+        tuple(Button(what[:1].upper() + what[1:], payload) for what, payload in requests),
     )
 
 
@@ -68,12 +98,14 @@ def status(policy: Policy, ticket: Ticket, now: datetime) -> Reply:
     tz = policy.business_hours.timezone
     severity = policy.severity(ticket.final_severity)
     last = ticket.history[-1] if ticket.history else None
+    replied = support_reply(ticket)
     lines = [
         f"{ticket.reference}: {ticket.title}",
         f"• Status: {STATUS_WORDS.get(ticket.status, ticket.status)}",
         f"• Severity: {severity.label}",
         f"• Filed: {format_due(ticket.filed_at, tz)}",
-        f"• First response due: {format_due(ticket.due_at, tz)}{_overdue(ticket, now)}",
+        f"• First response due: {format_due(ticket.due_at, tz)}{_time_left(ticket, replied, now)}",
+        f"• Support: {f'responded {format_due(replied.at, tz)}' if replied else 'no response yet'}",
     ]
     if last is not None:
         lines.append(f"• Last update: {EVENT_WORDS.get(last.kind, last.kind)}, {format_due(last.at, tz)}")
@@ -94,8 +126,60 @@ def my_tickets(policy: Policy, tickets: list[Ticket]) -> Reply:
                  tuple(Button(f"Status of {t.reference}", f'/ticket_status{{"ticket_ref": "{t.reference}"}}') for t in tickets[:5]))
 
 
+def support_reply(ticket: Ticket) -> Event | None:
+    """The first thing support did on the ticket: an event by anyone but the requester or the assistant."""
+    requester = ticket.requester.email.casefold()
+    return next((e for e in ticket.history[1:] if e.author.casefold() not in (requester, ASSISTANT)), None)
+
+
 def comment_added(ticket: Ticket) -> Reply:
-    return Reply(f"Added to {ticket.reference}. Support sees it in the ticket's history.")
+    return Reply(f"Added to {about(ticket)}. Support sees it in the ticket's history.")
+
+
+def not_open(ticket: Ticket) -> Reply:
+    """A change asked of a resolved or closed ticket, which nobody works on any more."""
+    return Reply(
+        f"{about(ticket)} is {ticket.status}, so nobody is working on it. I can reopen it, or file a new ticket.",
+        (Button("Reopen it", f'/reopen_ticket{{"ticket_ref": "{ticket.reference}"}}'), FILE_TICKET),
+    )
+
+
+def already_closed(ticket: Ticket) -> Reply:
+    return Reply(f"{about(ticket)} is already {ticket.status}; nothing changed.")
+
+
+def already_open(ticket: Ticket) -> Reply:
+    return Reply(f"{about(ticket)} is still {STATUS_WORDS.get(ticket.status, ticket.status)}; there is nothing to reopen.",
+                 _ticket_actions(ticket))
+
+
+def reopen_with_details(ticket: Ticket) -> Reply:
+    """Details for a resolved or closed ticket: added only if the user agrees to reopen it."""
+    return Reply(
+        f"{about(ticket)} is {ticket.status}, so nobody would read what you add. "
+        "Shall I reopen it with your details added? Or I can file a new ticket instead.",
+        (Button("Yes, reopen it", "/affirm"), Button("No, leave it closed", "/deny"), FILE_TICKET),
+    )
+
+
+def reopen_reason(ticket: Ticket) -> Reply:
+    return Reply(f"What's happening again with {about(ticket)}? A sentence helps support pick it up.")
+
+
+def reopened(policy: Policy, ticket: Ticket, now: datetime, details_added: bool) -> Reply:
+    """The reopened ticket and its new due time, counted from the reopening."""
+    severity = policy.severity(ticket.final_severity)
+    added = " with your details added" if details_added else ""
+    text = (
+        f"{about(ticket)} is open again{added}. First response {format_target(severity)}, counted from now: "
+        f"by {format_due(ticket.due_at, policy.business_hours.timezone)}."
+    )
+    return Reply(text)
+
+
+def stays_closed(ticket: Ticket) -> Reply:
+    return Reply(f"OK, {ticket.reference} stays {ticket.status} and nothing was added. "
+                 "If the problem is back, I can file a new ticket.", (FILE_TICKET,))
 
 
 def severity_changed(policy: Policy, ticket: Ticket, previous: str, now: datetime) -> Reply:
@@ -124,10 +208,32 @@ def kept_open(ticket: Ticket) -> Reply:
     return Reply(f"OK, {ticket.reference} stays open.")
 
 
-def handoff_recorded(policy: Policy, ticket: Ticket, reply_by: datetime) -> Reply:
+def handoff_recorded(policy: Policy, ticket: Ticket, now: datetime) -> Reply:
+    """A person asked for on this ticket: who replies when, and, while support is closed and
+    the ticket's level waits for opening, the level that would have someone on it now."""
+    tz = policy.business_hours.timezone
+    severity = policy.severity(ticket.final_severity)
+    reply_by = format_due(sla.due_at(severity.level, now, policy), tz)
+    asked = f"I've asked the support team to take over {about(ticket)} in person, with our conversation attached."
+    if severity.round_the_clock or sla.is_open(now, policy):
+        return Reply(f"{asked} A support engineer will reply to {ticket.requester.email} by {reply_by}.")
+    sooner = [s for s in policy.severities.values() if s.round_the_clock]
+    text = (
+        f"{asked} Support is closed right now: a person picks up {ticket.reference} when support opens, "
+        f"{format_due(sla.next_opening(now, policy), tz)}, and replies to {ticket.requester.email} by {reply_by}."
+    )
+    if sooner:
+        text += f" If it can't wait, I can raise it to {' or '.join(s.label for s in sooner)}, which is worked 24x7."
+    return Reply(text, tuple(
+        Button(f"Raise {ticket.reference} to {s.level}", f'/escalate{{"ticket_ref": "{ticket.reference}", "severity": "{s.level}"}}')
+        for s in sooner
+    ))
+
+
+def handoff_on_a_closed_ticket(ticket: Ticket) -> Reply:
     return Reply(
-        f"I've asked the support team to take over {ticket.reference} in person, with our conversation attached. "
-        f"A support engineer will reply to {ticket.requester.email} by {format_due(reply_by, policy.business_hours.timezone)}."
+        f"{about(ticket)} is {ticket.status}, so nobody is working on it. I can reopen it, and a person picks it up from there.",
+        (Button("Reopen it", f'/reopen_ticket{{"ticket_ref": "{ticket.reference}"}}'), FILE_TICKET),
     )
 
 
@@ -152,10 +258,17 @@ def support_closed(policy: Policy, now: datetime) -> Reply:
     return Reply(text, (FILE_TICKET,))
 
 
-def _overdue(ticket: Ticket, now: datetime) -> str:
-    if ticket.status != "open" or now <= ticket.due_at:
+def _time_left(ticket: Ticket, replied: Event | None, now: datetime) -> str:
+    """Only while the first response is still awaited: how long until it is due, or how overdue."""
+    if ticket.status != "open" or replied is not None:
         return ""
+    if now <= ticket.due_at:
+        return f" ({format_duration(ticket.due_at - now)} from now)"
     return f" (overdue by {format_duration(now - ticket.due_at)})"
+
+
+def _pick(ticket: Ticket, intent: str) -> Button:
+    return Button(f"{ticket.reference}: {ticket.title}", f'/{intent}{{"ticket_ref": "{ticket.reference}"}}')
 
 
 def _ticket_actions(ticket: Ticket) -> tuple[Button, ...]:

@@ -32,6 +32,10 @@ class TicketNotFound(LookupError):
     """No ticket has the given reference."""
 
 
+class TicketNotReopenable(ValueError):
+    """Only a resolved or closed ticket can be reopened."""
+
+
 class _UtcDateTime(sa.types.TypeDecorator):
     """Stores UTC and hands back aware UTC, whether or not the database keeps offsets."""
 
@@ -270,6 +274,26 @@ class TicketStore:
                                    lambda _: ({"due_at": due.isoformat()}, {}))
         except IntegrityError:
             return None
+
+    def reopen(self, reference: str, reason: str, due_at: datetime, at: datetime, author: str) -> Ticket:
+        """A resolved or closed ticket back to open, with a first response due afresh.
+
+        Recorded as a status change (what receivers already track) whose detail adds the
+        new due time; a ticket still open is left as it is (TicketNotReopenable).
+        """
+        due = to_utc(due_at, "due_at")
+
+        def back_to_open(ticket: Ticket) -> tuple[dict[str, Any], dict[str, Any]]:
+            if ticket.is_open:
+                raise TicketNotReopenable(f"{ticket.reference} is {ticket.status}, not resolved or closed")
+            detail = {"from": ticket.status, "to": STATUSES[0], "note": reason, "due_at": due.isoformat()}
+            return detail, {"status": STATUSES[0], "due_at": due, "first_response_at": None}
+
+        return self._change(reference, at, author, "status_changed", back_to_open)
+
+    def request_handoff(self, reference: str, transcript: str, at: datetime, author: str) -> Ticket:
+        """The requester asked for a person on this ticket; `transcript` is the conversation."""
+        return self._change(reference, at, author, "handoff_requested", lambda ticket: ({"transcript": transcript}, {}))
 
     def reserve_references(self, count: int, at: datetime) -> tuple[str, ...]:
         """`count` references no other call will return, for tickets filed while the database is down.

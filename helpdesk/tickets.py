@@ -17,7 +17,7 @@ OPEN_STATUSES = STATUSES[:3]
 
 EVENT_KINDS = (
     "created", "comment_added", "severity_changed", "status_changed", "first_response", "sla_at_risk", "sla_breached",
-    "satisfaction_rated",
+    "satisfaction_rated", "handoff_requested",
 )
 """What can happen to a ticket: each is a history entry, and the kinds a delivery target
 can take (helpdesk.delivery.settings)."""

@@ -7,6 +7,7 @@ ports, with a throwaway ticket database, and stops them at the end.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import socket
@@ -32,6 +33,10 @@ ACTION_SERVER_SECRET = "test-action-server-secret-0123456789"
 """The secret Rasa sends with every action call (HELPDESK_ACTION_SERVER_SECRET)."""
 WIDGET_ORIGIN = "http://localhost:8080"
 """The widget's origin under `make run`, allowed by the default cors_origins."""
+WEBHOOK_TARGET = {"name": "support-webhook", "type": "webhook", "url": "http://127.0.0.1:9/not-listening",
+                  "secret_env": "HELPDESK_E2E_WEBHOOK_SECRET"}
+"""The webhook the servers under test deliver ticket events to: every event gets an outbox
+row for it; a test sends the rows by running a worker pointed at its own receiver."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,7 @@ def server_env(database_url: str, cors_origins: str = WIDGET_ORIGIN) -> dict[str
     return {
         **os.environ, "HELPDESK_DATABASE_URL": database_url, "HELPDESK_IDENTITY_SECRET": IDENTITY_SECRET,
         "RASA_AUTH_TOKEN": API_TOKEN, "HELPDESK_ACTION_SERVER_SECRET": ACTION_SERVER_SECRET,
-        "HELPDESK_CORS_ORIGINS": cors_origins,
+        "HELPDESK_CORS_ORIGINS": cors_origins, "HELPDESK_DELIVERY_TARGETS": json.dumps([WEBHOOK_TARGET]),
     }
 
 

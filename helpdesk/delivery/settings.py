@@ -74,8 +74,9 @@ class ZendeskSettings:
 TargetSettings = Union[WebhookSettings, EmailSettings, ZendeskSettings]
 
 _SUPPORTED_EVENTS = {"webhook": EVENT_KINDS, "email": EVENT_KINDS, "zendesk": ("created",)}
-_DEFAULT_EVENTS = {"webhook": EVENT_KINDS, "email": ("created", *SLA_ALERTS), "zendesk": ("created",)}
-"""A mailbox hears of new tickets and of first responses soon due or overdue: someone must act."""
+_DEFAULT_EVENTS = {"webhook": EVENT_KINDS, "email": ("created", "handoff_requested", *SLA_ALERTS), "zendesk": ("created",)}
+"""A mailbox hears of what someone must act on: new tickets, requests for a person, and
+first responses soon due or overdue."""
 
 
 def parse_targets(raw: object) -> tuple[TargetSettings, ...]:

@@ -29,6 +29,7 @@ def subject(message: Mapping[str, Any], policy: Policy) -> str:
         "sla_at_risk": "First response due soon · ",
         "sla_breached": "First response OVERDUE · ",
         "satisfaction_rated": f"Rated {detail.get('rating')}/5 · ",
+        "handoff_requested": "A person is asked for · ",
     }.get(message["event"], "")
     text = f"[{ticket['reference']}] {what}{_level(ticket['severity'], policy)}, due {_due(ticket, policy)}: {ticket['title']}"
     return " ".join(text.split())
@@ -85,6 +86,8 @@ def _headline(message: Mapping[str, Any], policy: Policy) -> str:
     if event == "satisfaction_rated":
         said = f": {detail['comment']}" if detail.get("comment") else ""
         return f"{by} rated support {detail['rating']}/5{said}"
+    if event == "handoff_requested":
+        return f"{by} asks for a person to take over; the conversation:\n{detail['transcript']}"
     return f"{event} by {by}"
 
 

@@ -267,7 +267,8 @@ def test_the_draft_slots_are_all_the_tickets_slots(domain):
     custom = {name for name, slot in domain["slots"].items() if all(m["type"] == "custom" for m in slot["mappings"])}
     assert set(DRAFT_SLOTS) <= set(domain["slots"])
     assert set(domain["forms"]["ticket_form"]["required_slots"]) <= set(DRAFT_SLOTS)
-    assert custom - set(DRAFT_SLOTS) == {"last_ticket_ref", "followup_ref"}
+    assert custom - set(DRAFT_SLOTS) == {"last_ticket_ref", "followup_ref", "focus_ref", "followup_request", "offered_tickets",
+                                         "next_requests"}
     assert "user_severity" in DRAFT_SLOTS
 
 

@@ -26,10 +26,13 @@ from actions.followup import (
     ActionAddComment,
     ActionAskCloseConfirmed,
     ActionAskNewSeverity,
+    ActionAskReopenConfirmed,
+    ActionChooseTicket,
     ActionCancelFollowup,
     ActionChangeSeverity,
     ActionCloseTicket,
     ActionMyTickets,
+    ActionReopenTicket,
     ActionStartFollowup,
     ActionTalkToHuman,
     ActionTicketStatus,
@@ -55,7 +58,8 @@ SAT_11 = datetime(2025, 3, 15, 11, 0, tzinfo=IST)
 SAT_NOON = datetime(2025, 3, 15, 12, 0, tzinfo=IST)
 SIGNED_IN = object()
 """Default token: a valid one for Priya, minted when the message is built."""
-FOLLOWUP_SLOTS = {"followup_ref", "comment_text", "new_severity", "escalation_reason", "close_confirmed", "rejected_answers"}
+FOLLOWUP_SLOTS = {"followup_ref", "comment_text", "new_severity", "escalation_reason", "close_confirmed", "reopen_reason",
+                  "reopen_confirmed", "rejected_answers", "next_requests"}
 HOW_TO_GET_ACCESS = "Open the Help widget while signed in to the platform and ask again, or email support at support@haptik.ai"
 
 
@@ -225,20 +229,21 @@ def test_a_token_for_someone_else_is_not_overridden_by_the_widgets_claim(message
 
 @pytest.mark.parametrize("typed", [str.upper, str.lower], ids=["upper", "lower"])
 def test_status_of_someone_elses_ticket_reads_exactly_like_a_missing_one(message, run, typed):
-    file_ticket(PRIYA, title="Priya's own")
+    file_ticket(PRIYA, title="Priya's own", filed=MON_10)
+
+    def ask(reference):
+        events, dispatcher = run(ActionTicketStatus(), message(f"status of {typed(reference)}", "ticket_status",
+                                                                 entities=ref(typed(reference))))
+        return events, dispatcher.messages
+
+    before = ask("HLP-0002")
     other = file_ticket(RAJ, title="Raj's secret project")
     assert other.reference == "HLP-0002"
 
-    outputs = {}
-    for reference in ("HLP-0002", "HLP-0099"):
-        text = f"status of {typed(reference)}"
-        events, dispatcher = run(ActionTicketStatus(), message(text, "ticket_status", entities=ref(typed(reference))))
-        outputs[reference] = (events, dispatcher.messages)
-
-    assert without("HLP-0002", outputs["HLP-0002"]) == without("HLP-0099", outputs["HLP-0099"])
-    assert texts_of(outputs["HLP-0002"][1]) == [
-        "I couldn't find a ticket HLP-0002 for you. Check the reference, or ask for your tickets to see them all."]
-    assert "Raj" not in json.dumps(outputs["HLP-0002"])
+    assert ask("HLP-0002") == before
+    assert without("HLP-0002", ask("HLP-0002")) == without("HLP-0003", ask("HLP-0003"))
+    assert texts_of(before[1]) == ["I couldn't find a ticket HLP-0002 for you. Did you mean HLP-0001 (Priya's own)?"]
+    assert "Raj" not in json.dumps(before)
 
 
 @pytest.mark.parametrize("intent", ["add_details", "escalate", "close_ticket"])
@@ -275,6 +280,7 @@ def test_status_by_reference_shows_status_severity_filed_due_overdue_and_last_up
         "• Severity: S2 (Medium)\n"
         "• Filed: Wed 12 Mar, 11:00 IST\n"
         "• First response due: Wed 12 Mar, 15:00 IST (overdue by 1 hour 30 minutes)\n"
+        "• Support: no response yet\n"
         "• Last update: filed, Wed 12 Mar, 11:00 IST"
     ]
     assert buttons(dispatcher) == [
@@ -291,7 +297,7 @@ def test_status_before_the_due_time_is_not_overdue(message, run, clock):
 
     _, dispatcher = run(ActionTicketStatus(), message("status of HLP-0001", "ticket_status", entities=ref("HLP-0001")))
 
-    assert "• First response due: Wed 12 Mar, 15:00 IST\n" in texts(dispatcher)[0]
+    assert "• First response due: Wed 12 Mar, 15:00 IST (1 minute from now)\n" in texts(dispatcher)[0]
     assert "overdue" not in texts(dispatcher)[0]
 
 
@@ -333,7 +339,7 @@ def test_status_without_a_reference_and_several_open_tickets_asks_which(message,
 
     _, dispatcher = run(ActionTicketStatus(), message("status of my ticket", "ticket_status"))
 
-    assert texts(dispatcher) == ["Which ticket do you mean?"]
+    assert texts(dispatcher) == ["Which ticket do you mean? Tap one, or tell me what it's about."]
     assert buttons(dispatcher) == [
         ("HLP-0002: Second", '/ticket_status{"ticket_ref": "HLP-0002"}'),
         ("HLP-0001: First", '/ticket_status{"ticket_ref": "HLP-0001"}'),
@@ -410,7 +416,7 @@ def test_a_follow_up_on_the_only_open_ticket_opens_its_form(message, run, intent
 
     assert followups(events) == [form]
     assert events[-1] == {"event": "followup", "timestamp": None, "name": form}
-    assert slot_sets(events) == {**dict.fromkeys(FOLLOWUP_SLOTS), "followup_ref": "HLP-0002"}
+    assert slot_sets(events) == {**dict.fromkeys(FOLLOWUP_SLOTS), "followup_ref": "HLP-0002", "focus_ref": "HLP-0002"}
     assert texts(dispatcher) == []
 
 
@@ -467,7 +473,8 @@ def test_several_open_tickets_and_no_reference_asks_which_for_the_same_request(m
 
     events, dispatcher = run(ActionStartFollowup(), message("escalate my ticket", "escalate"))
 
-    assert events == []
+    assert slot_sets(events) == {"followup_request": "escalate", "offered_tickets": ["HLP-0002", "HLP-0001"]}
+    assert followups(events) == []
     assert buttons(dispatcher) == [
         ("HLP-0002: Second", '/escalate{"ticket_ref": "HLP-0002"}'),
         ("HLP-0001: First", '/escalate{"ticket_ref": "HLP-0001"}'),
@@ -508,10 +515,12 @@ def test_the_severity_question_says_nothing_about_someone_elses_ticket(message, 
     assert texts(dispatcher) == ["Which level should it be?"]
 
 
-def test_the_close_question_asks_for_a_yes_or_no(message, run):
+def test_the_close_question_names_the_ticket_and_asks_for_a_yes_or_no(message, run):
+    file_ticket()
+
     _, dispatcher = run(ActionAskCloseConfirmed(), message("close it", "close_ticket", slots={"followup_ref": "HLP-0001"}))
 
-    assert texts(dispatcher) == ["Close HLP-0001? Support stops working on it."]
+    assert texts(dispatcher) == ["Close HLP-0001 (Analytics report won't download)? Support stops working on it."]
     assert buttons(dispatcher) == [("Yes, close it", "/affirm"), ("No, keep it open", "/deny")]
 
 
@@ -613,7 +622,7 @@ def test_details_are_added_to_the_history_verbatim_with_the_time(message, run):
 
     last = stored("HLP-0001").history[-1]
     assert (last.kind, last.detail["text"], last.at, last.author) == ("comment_added", detail, WED_NOON, PRIYA)
-    assert texts(dispatcher) == ["Added to HLP-0001. Support sees it in the ticket's history."]
+    assert texts(dispatcher) == ["Added to HLP-0001 (Analytics report won't download). Support sees it in the ticket's history."]
     assert slot_sets(events) == dict.fromkeys(FOLLOWUP_SLOTS)
 
 
@@ -754,41 +763,95 @@ def test_inside_business_hours_a_person_takes_over_the_open_ticket_with_the_tran
     _, dispatcher = run(ActionTalkToHuman(), handoff_tracker(message))
 
     last = stored("HLP-0001").history[-1]
-    assert (last.kind, last.at, last.author) == ("comment_added", WED_NOON, "assistant")
-    assert last.detail["text"] == (
-        "Handoff requested: the user asked for a person.\n\n"
-        "User: the report still fails\nAssistant: Sorry to hear that.\nUser: can I talk to a person?"
-    )
+    assert (last.kind, last.at, last.author) == ("handoff_requested", WED_NOON, "assistant")
+    assert last.detail["transcript"] == (
+        "User: the report still fails\nAssistant: Sorry to hear that.\nUser: can I talk to a person?")
     assert texts(dispatcher) == [
-        "I've asked the support team to take over HLP-0001 in person, with our conversation attached. "
-        "A support engineer will reply to priya@acme.example by Wed 12 Mar, 16:00 IST."
+        "I've asked the support team to take over HLP-0001 (Analytics report won't download) in person, with our "
+        "conversation attached. A support engineer will reply to priya@acme.example by Wed 12 Mar, 16:00 IST."
     ]
 
 
-def test_outside_business_hours_an_open_s0_ticket_is_still_handed_over(message, run, clock):
+def test_a_handoff_goes_to_the_ticket_named_not_the_latest(message, run):
+    file_ticket(severity="S2", filed=MON_10, title="Typo in the FAQ bot")
+    file_ticket(severity="S2", filed=TUE_10, title="Analytics export fails")
+    file_ticket(severity="S0", filed=WED_11, title="Chats not assigned")
+
+    _, dispatcher = run(ActionTalkToHuman(), message("talk to a human about hlp 1", "talk_to_human"))
+
+    assert stored("HLP-0001").history[-1].kind == "handoff_requested"
+    assert [len(stored(r).history) for r in ("HLP-0002", "HLP-0003")] == [1, 1]
+    assert texts(dispatcher)[0].startswith("I've asked the support team to take over HLP-0001 (Typo in the FAQ bot) in person")
+
+
+def test_outside_business_hours_the_named_ticket_is_handed_over_never_swapped_for_an_s0(message, run, clock):
+    file_ticket(severity="S0", filed=SAT_11, title="Chats not assigned")
+    file_ticket(severity="S3", filed=SAT_11 + timedelta(minutes=30), title="Typo in a label")
+    clock(SAT_NOON)
+
+    events, dispatcher = run(ActionTalkToHuman(), message("can a person look at HLP-0002?", "talk_to_human", entities=ref("HLP-0002")))
+
+    assert len(stored("HLP-0001").history) == 1
+    assert stored("HLP-0002").history[-1].kind == "handoff_requested"
+    assert texts(dispatcher) == [
+        "I've asked the support team to take over HLP-0002 (Typo in a label) in person, with our conversation attached. "
+        "Support is closed right now: a person picks up HLP-0002 when support opens, Mon 17 Mar, 09:00 IST, and replies "
+        "to priya@acme.example by Mon 17 Mar, 13:00 IST. If it can't wait, I can raise it to S0 (Blocker), which is worked 24x7."
+    ]
+    assert buttons(dispatcher) == [("Raise HLP-0002 to S0", '/escalate{"ticket_ref": "HLP-0002", "severity": "S0"}')]
+    assert slot_sets(events) == {"focus_ref": "HLP-0002"}
+
+
+def test_outside_business_hours_an_open_s0_ticket_is_answered_within_the_hour(message, run, clock):
     file_ticket(severity="S0", filed=SAT_11)
     clock(SAT_NOON)
 
     _, dispatcher = run(ActionTalkToHuman(), handoff_tracker(message))
 
-    assert stored("HLP-0001").history[-1].detail["text"].startswith("Handoff requested")
+    assert stored("HLP-0001").history[-1].kind == "handoff_requested"
     assert texts(dispatcher)[0].endswith("A support engineer will reply to priya@acme.example by Sat 15 Mar, 13:00 IST.")
 
 
-def test_outside_business_hours_the_s0_ticket_is_handed_over_even_if_a_newer_one_is_not_s0(message, run, clock):
-    file_ticket(severity="S0", filed=SAT_11, title="Chats not assigned")
-    file_ticket(severity="S3", filed=SAT_11 + timedelta(minutes=30), title="Typo in a label")
-    clock(SAT_NOON)
+def test_right_after_filing_a_person_is_asked_for_on_the_ticket_just_filed(message, run):
+    file_ticket(severity="S2", filed=MON_10, title="Older one")
+    file_ticket(severity="S3", filed=WED_11, title="Button label has a typo")
+    file_ticket(severity="S2", filed=WED_11, title="Another open one")
 
-    _, dispatcher = run(ActionTalkToHuman(), handoff_tracker(message))
+    tracker = message("can I talk to a real person about this now?", "talk_to_human", slots={"last_ticket_ref": "HLP-0002"})
+    tracker.events.insert(2, {"event": "slot", "name": "last_ticket_ref", "value": "HLP-0002"})
+    _, dispatcher = run(ActionTalkToHuman(), tracker)
 
-    assert stored("HLP-0001").history[-1].detail["text"].startswith("Handoff requested")
-    assert len(stored("HLP-0002").history) == 1
-    assert "take over HLP-0001" in texts(dispatcher)[0]
+    assert stored("HLP-0002").history[-1].kind == "handoff_requested"
+    assert texts(dispatcher)[0].startswith("I've asked the support team to take over HLP-0002 (Button label has a typo)")
 
 
-def test_outside_business_hours_without_an_s0_ticket_says_when_support_opens(message, run, clock):
-    before = file_ticket(severity="S2", filed=SAT_11)
+def test_several_open_tickets_and_none_meant_asks_which_with_their_titles(message, run):
+    file_ticket(title="Typo in the FAQ bot", filed=MON_10)
+    file_ticket(title="Analytics export fails", filed=TUE_10)
+
+    events, dispatcher = run(ActionTalkToHuman(), handoff_tracker(message))
+
+    assert texts(dispatcher) == ["Which ticket do you mean? Tap one, or tell me what it's about."]
+    assert buttons(dispatcher) == [
+        ("HLP-0002: Analytics export fails", '/talk_to_human{"ticket_ref": "HLP-0002"}'),
+        ("HLP-0001: Typo in the FAQ bot", '/talk_to_human{"ticket_ref": "HLP-0001"}'),
+    ]
+    assert [len(stored(r).history) for r in ("HLP-0001", "HLP-0002")] == [1, 1]
+    assert slot_sets(events)["followup_request"] == "talk_to_human"
+
+
+def test_a_handoff_on_a_closed_ticket_offers_to_reopen_it(message, run):
+    before = file_ticket(status="closed")
+
+    _, dispatcher = run(ActionTalkToHuman(), message("talk to a human about HLP-0001", "talk_to_human", entities=ref("HLP-0001")))
+
+    assert stored("HLP-0001") == before
+    assert texts(dispatcher)[0].startswith("HLP-0001 (Analytics report won't download) is closed, so nobody is working on it.")
+    assert buttons(dispatcher)[0] == ("Reopen it", '/reopen_ticket{"ticket_ref": "HLP-0001"}')
+
+
+def test_outside_business_hours_without_a_ticket_says_when_support_opens(message, run, clock):
+    before = file_ticket(severity="S2", filed=SAT_11, status="closed")
     clock(SAT_NOON)
 
     _, dispatcher = run(ActionTalkToHuman(), handoff_tracker(message))
@@ -817,3 +880,400 @@ def test_an_unverified_user_is_never_handed_over_on_an_existing_ticket(message, 
 
     assert stored("HLP-0001") == before
     assert texts(dispatcher)[0].startswith("A person from support can help best with a ticket")
+
+
+# Two signed-in users of one account: Priya and Anil both work for Acme Retail. Each only
+# ever reaches their own tickets, through every path below.
+
+ANIL = "anil@acme.example"
+
+
+def as_anil(**kwargs: Any) -> dict[str, Any]:
+    return {"token": token_for(ANIL, name="Anil", account="Acme Retail"), **kwargs}
+
+
+def shared_account() -> dict[str, Ticket]:
+    """Priya's two open tickets and a closed one, Anil's open one, filed in this order."""
+    return {
+        "typo": file_ticket(PRIYA, title="Typo in the FAQ bot's welcome message", filed=MON_10),
+        "analytics": file_ticket(PRIYA, title="Analytics export is empty", filed=TUE_10),
+        "closed": file_ticket(PRIYA, title="WhatsApp replies delayed", filed=TUE_10, status="closed"),
+        "anils": file_ticket(ANIL, title="Broadcast campaign stuck", filed=WED_11),
+    }
+
+
+def with_focus(tracker, reference: str):
+    """The conversation was about `reference` (shown or filed) before this message."""
+    tracker.events.insert(2, {"event": "slot", "name": "last_ticket_ref", "value": reference})
+    return tracker
+
+
+# References as people type them
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("status of hlp 2", "ticket_status"), ("HPL-0002?", "ticket_status"), ("and 0002?", "ticket_status"),
+    ("hlp0002 status", "ticket_status"), ("what about HLP-2", "inform"),
+])
+def test_a_reference_typed_loosely_finds_the_users_ticket(message, run, text, intent):
+    shared_account()
+
+    events, dispatcher = run(ActionTicketStatus(), message(text, intent))
+
+    assert texts(dispatcher)[0].startswith("HLP-0002: Analytics export is empty\n")
+    assert slot_sets(events) == {"focus_ref": "HLP-0002"}
+
+
+def test_a_near_miss_suggests_only_the_users_own_tickets(message, run):
+    shared_account()
+
+    def ask(reference):
+        _, dispatcher = run(ActionTicketStatus(), message(f"status of {reference}", "ticket_status"))
+        return dispatcher.messages
+
+    assert texts_of(ask("HLP-0030")) == [
+        "I couldn't find a ticket HLP-0030 for you. Did you mean HLP-0003 (WhatsApp replies delayed)?"]
+    assert without("HLP-0040", ask("HLP-0040")) == without("HLP-0050", ask("HLP-0050")), "Anil's HLP-0004 is no suggestion"
+    assert "HLP-0004" not in json.dumps(ask("HLP-0040"))
+
+
+def test_another_users_ticket_on_the_same_account_reads_like_a_missing_one(message, run):
+    shared_account()
+
+    def ask(reference):
+        _, dispatcher = run(ActionTicketStatus(), message(f"status of {reference}", "ticket_status", **as_anil()))
+        return dispatcher.messages
+
+    assert without("HLP-0001", ask("HLP-0001")) == without("HLP-0007", ask("HLP-0007"))
+    assert texts_of(ask("HLP-0001")) == ["I couldn't find a ticket HLP-0001 for you. Did you mean HLP-0004 (Broadcast campaign stuck)?"]
+
+
+@pytest.mark.parametrize("token", [expired_token, lambda: token_for(secret="forged-secret-of-enough-length-here")],
+                         ids=["expired", "forged"])
+def test_a_forged_or_expired_token_with_spoofed_metadata_reaches_no_ticket(message, run, token):
+    shared_account()
+
+    _, dispatcher = run(ActionTicketStatus(), message("status of hlp 2", "ticket_status", token=token(),
+                                                      user={"email": PRIYA, "name": "Priya", "account": "Acme Retail"}))
+
+    assert "Analytics" not in json.dumps(dispatcher.messages)
+    assert texts(dispatcher)[0].startswith("I can't show existing tickets:")
+
+
+def test_a_reused_conversation_never_points_another_user_at_its_ticket(message, run):
+    shared_account()
+
+    tracker = with_focus(message("can I talk to a person about this?", "talk_to_human", **as_anil()), "HLP-0002")
+    _, dispatcher = run(ActionTalkToHuman(), tracker)
+
+    assert [len(stored(r).history) for r in ("HLP-0001", "HLP-0002")] == [1, 1]
+    assert stored("HLP-0004").history[-1].kind == "handoff_requested"
+    assert texts(dispatcher)[0].startswith("I've asked the support team to take over HLP-0004 (Broadcast campaign stuck)")
+
+
+# The ticket the conversation is about, or a question with the user's tickets as buttons
+
+
+def test_without_a_reference_the_ticket_just_filed_is_the_one_meant(message, run):
+    shared_account()
+
+    _, dispatcher = run(ActionTicketStatus(), with_focus(message("any update?", "ticket_status"), "HLP-0001"))
+
+    assert texts(dispatcher)[0].startswith("HLP-0001: Typo in the FAQ bot's welcome message\n")
+
+
+def test_a_ticket_described_in_the_request_is_the_one_meant(message, run):
+    shared_account()
+
+    _, dispatcher = run(ActionTicketStatus(), message("did anyone from support reply to my FAQ ticket yet?", "ticket_status"))
+
+    assert texts(dispatcher)[0].startswith("HLP-0001: Typo in the FAQ bot's welcome message\n")
+    assert "• Support: no response yet" in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize("answer, expected", [("the one about analytics", "HLP-0002"), ("the typo one", "HLP-0001"),
+                                              ("the second one", "HLP-0001"), ("hlp 1", "HLP-0001"), ("0001", "HLP-0001")])
+def test_a_pick_by_description_position_or_reference_carries_on_the_request(message, run, answer, expected):
+    shared_account()
+    asked = {"followup_request": "escalate", "offered_tickets": ["HLP-0002", "HLP-0001"]}
+
+    events, dispatcher = run(ActionChooseTicket(), message(answer, "inform", slots=asked))
+
+    assert followups(events) == ["escalation_form"]
+    assert slot_sets(events)["followup_ref"] == expected
+    assert slot_sets(events)["followup_request"] is None
+
+
+def test_a_bare_reference_answering_which_ticket_carries_on_the_request_not_a_status(message, run):
+    shared_account()
+    asked = {"followup_request": "close_ticket", "offered_tickets": ["HLP-0002", "HLP-0001"]}
+
+    events, dispatcher = run(ActionTicketStatus(), message("hlp 2", "inform", slots=asked))
+
+    assert followups(events) == ["close_form"]
+    assert slot_sets(events)["followup_ref"] == "HLP-0002"
+
+
+def test_a_pick_never_reaches_another_users_ticket(message, run):
+    shared_account()
+    forged = {"followup_request": "close_ticket", "offered_tickets": ["HLP-0002", "HLP-0004"]}
+
+    events, dispatcher = run(ActionChooseTicket(), message("the one about analytics", "nlu_fallback", slots=forged, **as_anil()))
+
+    assert followups(events) == []
+    assert texts(dispatcher) == ["I couldn't tell which of your tickets you mean. Tap one, or file a new ticket:"]
+    assert buttons(dispatcher) == [("HLP-0004: Broadcast campaign stuck", '/close_ticket{"ticket_ref": "HLP-0004"}'),
+                                   ("File a ticket", "/file_ticket")]
+    assert slot_sets(events) == {"followup_request": None}
+
+
+def test_a_description_fitting_only_another_users_ticket_is_no_description(message, run):
+    shared_account()
+    file_ticket(ANIL, title="Login page is blank", filed=WED_11)
+
+    events, dispatcher = run(ActionTicketStatus(), message("any news on the analytics one?", "ticket_status", **as_anil()))
+
+    assert "Analytics" not in json.dumps(dispatcher.messages)
+    assert texts(dispatcher) == ["Which ticket do you mean? Tap one, or tell me what it's about."]
+
+
+# One message: the request, the ticket and what to do with it
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("add to HLP-0002: also affecting our instagram bot", "add_details"),
+    ("HLP-0002: also affecting our instagram bot", "ticket_status"),
+    ("also affecting our instagram bot, add that to hlp 2", "add_details"),
+])
+def test_details_given_with_the_request_are_added_at_once(message, run, text, intent):
+    shared_account()
+
+    events, dispatcher = run(ActionStartFollowup(), message(text, intent))
+
+    last = stored("HLP-0002").history[-1]
+    assert (last.kind, last.detail["text"], last.author) == ("comment_added", "also affecting our instagram bot", PRIYA)
+    assert followups(events) == []
+    assert texts(dispatcher) == ["Added to HLP-0002 (Analytics export is empty). Support sees it in the ticket's history."]
+
+
+def test_add_that_points_at_the_problem_being_drafted(message, run):
+    shared_account()
+
+    events, dispatcher = run(ActionStartFollowup(), message(
+        "no no, add that to HLP-0002, don't open a new one", "add_details", slots={"description": "exports are empty since monday"}))
+
+    assert stored("HLP-0002").history[-1].detail["text"] == "exports are empty since monday"
+
+
+def test_a_level_and_a_reason_in_one_message_change_the_severity_without_questions(message, run):
+    shared_account()
+
+    events, dispatcher = run(ActionStartFollowup(), message("make HLP-0002 S1, it now hits production too", "escalate"))
+
+    ticket = stored("HLP-0002")
+    assert (ticket.final_severity, ticket.history[-1].detail["reason"]) == ("S1", "it now hits production too")
+    assert ticket.due_at == sla.due_at("S1", WED_NOON, actions.common.policy())
+    assert followups(events) == []
+    assert texts(dispatcher)[0].startswith("HLP-0002 is raised from S2 (Medium) to S1 (High).")
+
+
+def test_a_level_without_a_reason_asks_only_for_the_reason(message, run):
+    shared_account()
+
+    events, _ = run(ActionStartFollowup(), message("change HLP-0002 to S1", "escalate"))
+
+    assert followups(events) == ["escalation_form"]
+    assert (slot_sets(events)["new_severity"], slot_sets(events)["escalation_reason"]) == ("S1", None)
+
+
+@pytest.mark.parametrize("text, intent", [("yes", "affirm"), ("no", "deny"), ("ok sure", "affirm")])
+def test_a_yes_or_no_is_never_taken_as_a_reason(message, run, text, intent):
+    slots, said = validate(message, run, ValidateEscalationForm(), "escalation_form", "escalation_reason", text, intent=intent)
+
+    assert slots["escalation_reason"] is None
+    assert said == ["A few words on why, please."]
+
+
+# Several requests in one message
+
+
+def test_one_request_about_two_tickets_answers_both(message, run):
+    shared_account()
+
+    _, dispatcher = run(ActionTicketStatus(), message("status of HLP-0003 and also hlp 1", "ticket_status"))
+
+    assert [t.split("\n")[0] for t in texts(dispatcher)] == ["HLP-0003: WhatsApp replies delayed",
+                                                            "HLP-0001: Typo in the FAQ bot's welcome message"]
+
+
+def test_two_requests_do_what_they_can_and_leave_the_rest_as_buttons(message, run):
+    shared_account()
+
+    events, dispatcher = run(ActionStartFollowup(), message("close HLP-0001 and raise HLP-0002 to S1", "close_ticket"))
+
+    assert followups(events) == ["close_form"]
+    assert slot_sets(events)["followup_ref"] == "HLP-0001"
+    assert slot_sets(events)["next_requests"] == [["change HLP-0002 to S1", '/escalate{"ticket_ref": "HLP-0002", "severity": "S1"}']]
+
+    finished = {"followup_ref": "HLP-0001", "close_confirmed": "yes", "next_requests": slot_sets(events)["next_requests"]}
+    _, dispatcher = run(ActionCloseTicket(), message("yes", "affirm", slots=finished))
+
+    assert texts(dispatcher)[1] == "You also asked: change HLP-0002 to S1. Tap to do it when we're done here."
+    assert buttons(dispatcher) == [("Change HLP-0002 to S1", '/escalate{"ticket_ref": "HLP-0002", "severity": "S1"}')]
+
+
+def test_requests_that_need_nothing_more_are_all_carried_out(message, run):
+    shared_account()
+
+    events, dispatcher = run(ActionStartFollowup(), message(
+        "status of HLP-0001; raise HLP-0002 to S1 because the export feeds billing", "ticket_status"))
+
+    assert texts(dispatcher)[0].startswith("HLP-0001: Typo")
+    assert texts(dispatcher)[1].startswith("HLP-0002 is raised from S2 (Medium) to S1 (High).")
+    assert stored("HLP-0002").history[-1].detail["reason"] == "the export feeds billing"
+    assert followups(events) == []
+
+
+def test_several_requests_never_reach_another_users_ticket(message, run):
+    shared_account()
+
+    events, dispatcher = run(ActionStartFollowup(), message("close HLP-0001 and status of HLP-0004", "close_ticket", **as_anil()))
+
+    assert texts(dispatcher)[0] == "I couldn't find a ticket HLP-0001 for you. Did you mean HLP-0004 (Broadcast campaign stuck)?"
+    assert texts(dispatcher)[1].startswith("HLP-0004: Broadcast campaign stuck")
+    assert followups(events) == [] and stored("HLP-0001").status == "open"
+
+
+# Reopening, and additions to a closed ticket
+
+
+@pytest.fixture
+def delivered(monkeypatch):
+    """A webhook target configured, so every ticket event also becomes an outbox row."""
+    monkeypatch.setenv("HELPDESK_DELIVERY_TARGETS", json.dumps([{
+        "name": "support-hook", "type": "webhook", "url": "https://support.example.com/hook", "secret_env": "HOOK_SECRET"}]))
+    actions.common.settings.cache_clear()
+    actions.common.store.cache_clear()
+    return lambda: [(row.ticket_reference, row.event) for row in actions.common.store().outbox.rows()]
+
+
+def test_reopening_with_a_reason_opens_the_ticket_with_a_new_due_time_and_delivers_it(message, run, delivered):
+    shared_account()
+
+    events, dispatcher = run(ActionStartFollowup(), message("can you reopen HLP-0003? it's broken again since the update", "reopen_ticket"))
+
+    ticket = stored("HLP-0003")
+    assert (ticket.status, ticket.due_at) == ("open", sla.due_at("S2", WED_NOON, actions.common.policy()))
+    assert ticket.history[-1].detail == {"from": "closed", "to": "open", "note": "it's broken again since the update",
+                                         "due_at": ticket.due_at.isoformat()}
+    assert ("HLP-0003", "status_changed") in delivered()
+    assert texts(dispatcher) == ["HLP-0003 (WhatsApp replies delayed) is open again. "
+                                 "First response within 4 hours during business hours, counted from now: by Wed 12 Mar, 16:00 IST."]
+
+
+def test_reopening_without_a_reason_asks_for_one_then_reopens(message, run):
+    shared_account()
+
+    events, _ = run(ActionStartFollowup(), message("reopen HLP-0003", "reopen_ticket"))
+
+    assert followups(events) == ["reopen_form"]
+    assert slot_sets(events)["reopen_confirmed"] == "yes"
+    _, dispatcher = run(ActionReopenTicket(), message("the delay is back", "inform", slots={
+        "followup_ref": "HLP-0003", "reopen_reason": "the delay is back", "reopen_confirmed": "yes"}))
+    assert stored("HLP-0003").status == "open"
+    assert texts(dispatcher)[0].startswith("HLP-0003 (WhatsApp replies delayed) is open again.")
+
+
+def test_an_open_ticket_is_not_reopened(message, run):
+    before = shared_account()["typo"]
+
+    _, dispatcher = run(ActionStartFollowup(), message("reopen HLP-0001 because it fails", "reopen_ticket"))
+
+    assert stored("HLP-0001") == before
+    assert texts(dispatcher)[0] == "HLP-0001 (Typo in the FAQ bot's welcome message) is still open, waiting for support; there is nothing to reopen."
+
+
+def test_details_for_a_closed_ticket_ask_to_reopen_it_first(message, run):
+    before = shared_account()["closed"]
+
+    events, _ = run(ActionStartFollowup(), message("add to HLP-0003: it happens on instagram too", "add_details"))
+
+    assert stored("HLP-0003") == before
+    assert followups(events) == ["reopen_form"]
+    assert {k: slot_sets(events)[k] for k in ("followup_ref", "comment_text", "reopen_reason", "reopen_confirmed")} == {
+        "followup_ref": "HLP-0003", "comment_text": "it happens on instagram too",
+        "reopen_reason": "it happens on instagram too", "reopen_confirmed": None}
+    _, dispatcher = run(ActionAskReopenConfirmed(), message("", "inform", slots={"followup_ref": "HLP-0003"}))
+    assert texts(dispatcher) == ["HLP-0003 (WhatsApp replies delayed) is closed, so nobody would read what you add. "
+                                 "Shall I reopen it with your details added? Or I can file a new ticket instead."]
+
+
+def test_agreeing_reopens_the_closed_ticket_with_the_details_and_declining_adds_nothing(message, run):
+    shared_account()
+    answers = {"followup_ref": "HLP-0003", "comment_text": "it happens on instagram too", "reopen_reason": "it happens on instagram too"}
+
+    _, declined = run(ActionReopenTicket(), message("no", "deny", slots={**answers, "reopen_confirmed": "no"}))
+    assert stored("HLP-0003").status == "closed" and len(stored("HLP-0003").history) == 2
+    assert texts(declined)[0].startswith("OK, HLP-0003 stays closed and nothing was added.")
+
+    _, agreed = run(ActionReopenTicket(), message("yes", "affirm", slots={**answers, "reopen_confirmed": "yes"}))
+    ticket = stored("HLP-0003")
+    assert (ticket.status, ticket.history[-1].kind, ticket.history[-1].detail["text"]) == (
+        "open", "comment_added", "it happens on instagram too")
+    assert texts(agreed)[0].startswith("HLP-0003 (WhatsApp replies delayed) is open again with your details added.")
+
+
+def test_details_for_a_closed_ticket_without_text_say_plainly_it_is_closed(message, run):
+    shared_account()
+
+    _, dispatcher = run(ActionStartFollowup(), message("add details to HLP-0003", "add_details"))
+
+    assert texts(dispatcher)[0].startswith("HLP-0003 (WhatsApp replies delayed) is closed, so nobody is working on it.")
+    assert buttons(dispatcher) == [("Reopen it", '/reopen_ticket{"ticket_ref": "HLP-0003"}'), ("File a ticket", "/file_ticket")]
+
+
+# A handoff is delivered naming its ticket
+
+
+def test_a_handoff_is_delivered_as_an_event_on_the_named_ticket(message, run, delivered):
+    shared_account()
+
+    run(ActionTalkToHuman(), message("talk to a human about HLP-0001", "talk_to_human"))
+
+    assert delivered()[-1] == ("HLP-0001", "handoff_requested")
+    [row] = [r for r in actions.common.store().outbox.rows() if r.event == "handoff_requested"]
+    assert row.ticket_reference == "HLP-0001"
+
+
+# Questions about one ticket
+
+
+def test_when_will_someone_answer_a_named_ticket_is_answered_with_that_ticket(message, run, clock):
+    shared_account()
+    clock(datetime(2025, 3, 11, 11, 0, tzinfo=IST))
+
+    _, dispatcher = run(ActionTicketStatus(), message("so when will someone answer HLP-0002?", "ask_when_reply", entities=ref("HLP-0002")))
+
+    said = texts(dispatcher)[0]
+    assert said.startswith("HLP-0002: Analytics export is empty\n• Status: open, waiting for support\n• Severity: S2 (Medium)\n")
+    assert "• First response due: Tue 11 Mar, 14:00 IST (3 hours from now)\n• Support: no response yet" in said
+
+
+def test_a_ticket_support_has_answered_says_so(message, run):
+    shared_account()
+    actions.common.store().add_comment("HLP-0002", "We are looking into it.", TUE_10 + timedelta(hours=1), "agent@haptik.ai")
+
+    _, dispatcher = run(ActionTicketStatus(), message("has support replied on HLP-0002?", "ticket_status"))
+
+    assert "• Support: responded Tue 11 Mar, 11:00 IST" in texts(dispatcher)[0]
+
+
+def test_a_request_nlu_misread_is_carried_out_as_its_words_say(message, run):
+    shared_account()
+
+    _, reopened = run(ActionTicketStatus(), message("can you reopen HLP-0003? the replies are slow again", "ticket_status"))
+    events, closing = run(ActionStartFollowup(), message("it went away on its own, close HLP-0001", "reopen_ticket"))
+
+    assert stored("HLP-0003").status == "open"
+    assert texts(reopened)[0].startswith("HLP-0003 (WhatsApp replies delayed) is open again.")
+    assert followups(events) == ["close_form"] and slot_sets(events)["followup_ref"] == "HLP-0001"

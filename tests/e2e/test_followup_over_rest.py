@@ -36,3 +36,33 @@ def test_a_ticket_is_visible_to_its_requester_and_to_nobody_else(servers):
     anonymous = texts(servers.say(f"anon-{uuid.uuid4().hex}", f"what's the status of {reference}?",
                                   {"user": {"email": "anna@acme.com"}}))
     assert "Status:" not in anonymous and "signed in" in anonymous
+
+
+def test_two_users_of_one_account_reach_only_their_own_tickets_however_they_name_them(servers):
+    priya = signed_in(f"priya-{uuid.uuid4().hex[:8]}@acme.com", "Priya")
+    anil = signed_in(f"anil-{uuid.uuid4().hex[:8]}@acme.com", "Anil")
+    anils = REFERENCE.search(servers.file_ticket(
+        f"anil-{uuid.uuid4().hex}", "the broadcast campaign is stuck in scheduled state", anil)).group(0)
+    next_number = int(anils.split("-")[1]) + 1
+
+    def ask(sender_prefix: str, text: str, who: dict) -> str:
+        return texts(servers.say(f"{sender_prefix}-{uuid.uuid4().hex}", text, who))
+
+    before = ask("anil", f"status of hlp {next_number}", anil)
+    priya_chat = f"priya-{uuid.uuid4().hex}"
+    priyas = REFERENCE.search(servers.file_ticket(priya_chat, "our analytics export is empty for all of march", priya)).group(0)
+    assert priyas == f"HLP-{next_number:04d}"
+
+    assert ask("anil", f"status of hlp {next_number}", anil) == before
+    assert before.startswith(f"I couldn't find a ticket {priyas} for you.") and "analytics" not in before.lower()
+
+    both = ask("anil", f"close {priyas} and status of {anils}", anil)
+    assert f"I couldn't find a ticket {priyas} for you." in both and f"{anils}: " in both
+    described = ask("anil", "any news on the analytics one?", anil)
+    assert "analytics" not in described.lower() and priyas not in described
+
+    mine = ask("priya", f"hlp {next_number}", priya)
+    assert mine.startswith(f"{priyas}: ") and "• Status: open" in mine
+
+    handoff = texts(servers.say(priya_chat, "can I talk to a real person about this now?", priya))
+    assert f"take over {priyas} (" in handoff

@@ -50,12 +50,12 @@ def test_a_webhook_gets_every_event_and_default_timeouts():
     )
 
 
-def test_email_defaults_to_new_tickets_and_response_alerts_the_policy_mailbox_and_the_port_of_its_security():
+def test_email_defaults_to_what_someone_must_act_on_the_policy_mailbox_and_the_port_of_its_security():
     (target,) = targets_from([{"name": "mail", "type": "email", "host": "smtp.example.com", "from": "bot@example.com",
                                "security": "ssl"}])
 
     assert (target.events, target.port, target.recipient, target.username_env) == (
-        frozenset({"created", "sla_at_risk", "sla_breached"}), 465, None, None)
+        frozenset({"created", "handoff_requested", "sla_at_risk", "sla_breached"}), 465, None, None)
 
 
 def test_events_can_be_narrowed():

@@ -55,7 +55,8 @@ def test_status_names_status_severity_filed_due_and_last_update(real_policy):
         "• Status: open, waiting for support\n"
         "• Severity: S2 (Medium)\n"
         "• Filed: Wed 12 Mar, 11:00 IST\n"
-        "• First response due: Wed 12 Mar, 15:00 IST\n"
+        "• First response due: Wed 12 Mar, 15:00 IST (3 hours 30 minutes from now)\n"
+        "• Support: no response yet\n"
         "• Last update: filed, Wed 12 Mar, 11:00 IST"
     )
     assert reply.buttons == (
@@ -75,6 +76,18 @@ def test_exactly_at_the_due_time_is_not_overdue(real_policy):
     reply = followup.status(real_policy, ticket(), datetime(2025, 3, 12, 15, 0, tzinfo=IST))
 
     assert "overdue" not in reply.text
+
+
+def test_once_support_responded_the_status_says_when_and_counts_no_time(real_policy):
+    commented = Event("comment_added", datetime(2025, 3, 12, 13, 5, tzinfo=IST), "agent@haptik.ai", {"text": "Looking"})
+    mine = Event("comment_added", datetime(2025, 3, 12, 12, 0, tzinfo=IST), "priya@acme.example", {"text": "More"})
+    handoff = Event("handoff_requested", datetime(2025, 3, 12, 12, 30, tzinfo=IST), followup.ASSISTANT, {"transcript": ""})
+    answered = ticket(history=(ticket().history[0], mine, handoff, commented))
+
+    reply = followup.status(real_policy, answered, datetime(2025, 3, 12, 16, 30, tzinfo=IST))
+
+    assert "• First response due: Wed 12 Mar, 15:00 IST\n• Support: responded Wed 12 Mar, 13:05 IST\n" in reply.text
+    assert followup.support_reply(ticket(history=(ticket().history[0], mine, handoff))) is None
 
 
 @pytest.mark.parametrize("status", ["in_progress", "waiting_on_customer", "resolved", "closed"])
@@ -140,7 +153,7 @@ def test_no_tickets_says_so_and_offers_to_file_one(real_policy):
 def test_which_ticket_offers_each_ticket_for_the_intent_asked(real_policy):
     reply = followup.which_ticket([ticket("HLP-0002", title="B"), ticket("HLP-0001", title="A")], "escalate")
 
-    assert reply.text == "Which ticket do you mean?"
+    assert reply.text == "Which ticket do you mean? Tap one, or tell me what it's about."
     assert reply.buttons == (
         Button("HLP-0002: B", '/escalate{"ticket_ref": "HLP-0002"}'),
         Button("HLP-0001: A", '/escalate{"ticket_ref": "HLP-0001"}'),
@@ -155,6 +168,20 @@ def test_not_found_quotes_the_reference_in_capitals_and_nothing_else_about_it():
 
     assert reply.text == "I couldn't find a ticket HLP-0042 for you. Check the reference, or ask for your tickets to see them all."
     assert reply.buttons == (Button("My tickets", "/my_tickets"),)
+
+
+def test_not_found_offers_the_users_own_near_misses_for_the_same_request():
+    near = (ticket("HLP-0121", title="Typo in the FAQ bot"), ticket("HLP-0123"))
+
+    reply = followup.not_found("HLP-0122", near, "close_ticket")
+
+    assert reply.text == ("I couldn't find a ticket HLP-0122 for you. Did you mean HLP-0121 (Typo in the FAQ bot) "
+                          "or HLP-0123 (Analytics report won't download)?")
+    assert reply.buttons == (
+        Button("HLP-0121: Typo in the FAQ bot", '/close_ticket{"ticket_ref": "HLP-0121"}'),
+        Button("HLP-0123: Analytics report won't download", '/close_ticket{"ticket_ref": "HLP-0123"}'),
+        Button("My tickets", "/my_tickets"),
+    )
 
 
 @pytest.mark.parametrize("reason", sorted(REASONS))
@@ -228,14 +255,48 @@ def test_an_unchanged_severity_says_nothing_changed(real_policy):
 def test_closed_kept_open_and_comment_added_name_the_ticket():
     assert followup.closed(ticket()).text.startswith("Done: HLP-0001 is closed.")
     assert followup.kept_open(ticket()).text == "OK, HLP-0001 stays open."
-    assert followup.comment_added(ticket()).text.startswith("Added to HLP-0001.")
+    assert followup.comment_added(ticket()).text.startswith("Added to HLP-0001 (Analytics report won't download).")
 
 
-def test_handoff_says_who_replies_where_and_by_when(real_policy):
-    reply = followup.handoff_recorded(real_policy, ticket(), datetime(2025, 3, 12, 15, 0, tzinfo=IST))
+def test_handoff_names_the_ticket_and_says_who_replies_where_and_by_when(real_policy):
+    reply = followup.handoff_recorded(real_policy, ticket(), datetime(2025, 3, 12, 11, 0, tzinfo=IST))
 
-    assert "HLP-0001" in reply.text
-    assert "A support engineer will reply to priya@acme.example by Wed 12 Mar, 15:00 IST." in reply.text
+    assert reply.text == (
+        "I've asked the support team to take over HLP-0001 (Analytics report won't download) in person, with our "
+        "conversation attached. A support engineer will reply to priya@acme.example by Wed 12 Mar, 15:00 IST.")
+    assert reply.buttons == ()
+
+
+def test_handoff_outside_hours_says_when_a_person_picks_up_that_ticket_and_offers_a_24x7_level(real_policy):
+    reply = followup.handoff_recorded(real_policy, ticket(severity="S2"), SAT_NOON)
+
+    assert reply.text.endswith(
+        "Support is closed right now: a person picks up HLP-0001 when support opens, Mon 17 Mar, 09:00 IST, and replies "
+        "to priya@acme.example by Mon 17 Mar, 13:00 IST. If it can't wait, I can raise it to S0 (Blocker), which is worked 24x7.")
+    assert reply.buttons == (Button("Raise HLP-0001 to S0", '/escalate{"ticket_ref": "HLP-0001", "severity": "S0"}'),)
+
+
+def test_handoff_of_a_24x7_ticket_outside_hours_is_answered_within_its_target(real_policy):
+    reply = followup.handoff_recorded(real_policy, ticket(severity="S0"), SAT_NOON)
+
+    assert reply.text.endswith("A support engineer will reply to priya@acme.example by Sat 15 Mar, 13:00 IST.")
+    assert reply.buttons == ()
+
+
+def test_reopened_names_the_ticket_and_its_new_due_time(real_policy):
+    reopened = replace(ticket(severity="S1"), due_at=sla.due_at("S1", WED_11, real_policy))
+
+    assert followup.reopened(real_policy, reopened, WED_11, details_added=True).text == (
+        "HLP-0001 (Analytics report won't download) is open again with your details added. "
+        "First response within 1 hour during business hours, counted from now: by Wed 12 Mar, 12:00 IST.")
+
+
+def test_a_closed_ticket_is_said_to_be_closed_with_reopen_or_a_new_ticket_offered():
+    closed = ticket(status="closed")
+
+    assert followup.not_open(closed).text.startswith("HLP-0001 (Analytics report won't download) is closed, so nobody is working on it.")
+    assert [b.title for b in followup.not_open(closed).buttons] == ["Reopen it", "File a ticket"]
+    assert [b.payload for b in followup.reopen_with_details(closed).buttons] == ["/affirm", "/deny", "/file_ticket"]
 
 
 def test_handoff_without_a_ticket_offers_to_file_one(real_policy):

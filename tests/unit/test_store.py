@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from helpdesk.config import load_settings
-from helpdesk.store import TicketNotFound, TicketStore, open_store
+from helpdesk.store import TicketNotFound, TicketNotReopenable, TicketStore, open_store
 from helpdesk.tickets import STATUSES
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -150,6 +150,35 @@ def test_history_records_every_change_in_order(store, make_draft):
          {"from": "S2", "to": "S1", "reason": "affects every agent", "due_at": new_due.astimezone(timezone.utc).isoformat()}),
         ("status_changed", "agent", {"from": "open", "to": "in_progress", "note": "looking"}),
     ]
+
+
+def test_reopening_a_closed_ticket_opens_it_with_a_new_due_time_and_says_why(store, make_draft):
+    store.create(make_draft(), FILED, DUE)
+    store.set_status("HLP-0001", "closed", LATER, "priya@example.com")
+    new_due = LATER + timedelta(hours=5)
+
+    ticket = store.reopen("hlp-0001", "it broke again", new_due, LATER + timedelta(hours=1), "priya@example.com")
+
+    assert (ticket.status, ticket.due_at, ticket.is_open) == ("open", new_due, True)
+    assert (ticket.history[-1].kind, ticket.history[-1].detail) == (
+        "status_changed", {"from": "closed", "to": "open", "note": "it broke again", "due_at": new_due.astimezone(timezone.utc).isoformat()})
+
+
+def test_an_open_ticket_cannot_be_reopened_and_is_left_as_it_was(store, make_draft):
+    before = store.create(make_draft(), FILED, DUE)
+
+    with pytest.raises(TicketNotReopenable, match="HLP-0001 is open"):
+        store.reopen("HLP-0001", "again", DUE, LATER, "priya@example.com")
+    assert store.get("HLP-0001") == before
+
+
+def test_a_handoff_request_is_its_own_event_with_the_conversation(store, make_draft):
+    store.create(make_draft(), FILED, DUE)
+
+    ticket = store.request_handoff("HLP-0001", "User: hello", LATER, "assistant")
+
+    assert (ticket.history[-1].kind, ticket.history[-1].author, ticket.history[-1].detail) == (
+        "handoff_requested", "assistant", {"transcript": "User: hello"})
 
 
 def test_set_status_rejects_unknown_status_listing_the_valid_ones(store, make_draft):

@@ -1,0 +1,130 @@
+"""Follow-up requests read from one message: what is asked, about which tickets, and what
+the message already gives (the details to add, the reason for a change).
+
+"close HLP-0135 and raise HLP-0136 to S2" is two requests; "status of HLP-0129 and also
+HLP-0121" is one request about two tickets; "add to HLP-0121: also affecting our
+instagram bot" is a request, its ticket and its details at once. Pure: the intent NLU
+gave the whole message comes in, requests go out; tickets are chosen elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from helpdesk.references import Mention, read_references
+
+TICKET_REQUESTS = ("ticket_status", "add_details", "escalate", "close_ticket", "reopen_ticket", "talk_to_human")
+"""The intents that act on one existing ticket, and so the requests this module reads."""
+
+_VERBS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("reopen_ticket", re.compile(r"\b(?:re-?open|open (?:it|\S+) again|un-?close)\b", re.I)),
+    ("close_ticket", re.compile(r"\b(?:close|withdraw|cancel|shut)\b|\bmark\b.{0,40}\b(?:resolved|closed|done)\b", re.I)),
+    ("escalate", re.compile(r"\b(?:raise|lower|escalate|bump|upgrade|downgrade|reduce|increase|change|make|set|move|mark)\b"
+                            r"|\b(?:to|as)\s+(?:an?\s+)?(?:s|sev\s?|p)[0-9]\b", re.I)),
+    ("add_details", re.compile(r"\b(?:add|attach|append|note|include)\b", re.I)),
+    ("talk_to_human", re.compile(r"\b(?:human|person|agent|someone real|real person|call me)\b", re.I)),
+    ("ticket_status", re.compile(r"\b(?:status|update|news|progress|what about|how about|where)\b", re.I)),
+)
+"""Words that say which request a clause of a many-request message makes, most telling first."""
+
+_JOINS = re.compile(r"\s*(?:;|\band then\b|\bthen\b|,?\s*\band also\b|,?\s*\band\b|,?\s*\balso\b|,)\s*", re.I)
+"""Where one request may end and the next begin."""
+
+_DETAILS_AFTER = re.compile(r"^\s*(?::|-|–|—|,\s*(?:that|saying)\b|\bthat\b)\s*(?P<text>\S.*)$", re.S)
+_ADD_THAT_TO = re.compile(r"\b(?:add|put|note|attach)\s+(?:that|this|it)\s+(?:to|on|in)\s*$", re.I)
+_REASON = re.compile(r"^\s*(?:[,:;.!?\-–—]+\s*)?(?:(?:because|since|as|coz|cause|cuz|bcoz|reason:?)\b\s*)?(?P<text>.*)$", re.I | re.S)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One thing asked: `intent` is one of TICKET_REQUESTS; `text` is its part of the message."""
+
+    intent: str
+    mentions: tuple[Mention, ...]
+    text: str
+    start: int
+
+
+def read_requests(text: str, intent: str, prefix: str, *, bare_numbers: bool = True) -> tuple[Request, ...]:
+    """The requests of a message NLU read as `intent`, one per ticket-naming clause that
+    asks something different; a clause that only names another ticket ("and also
+    HLP-0121") shares the request before it. `bare_numbers` as in read_references."""
+    mentions = read_references(text, prefix, bare_numbers=bare_numbers)
+    if len(mentions) < 2:
+        return (Request(_labelled(text, mentions, intent), mentions, text, 0),)
+    cuts = [0]
+    for previous, mention in zip(mentions, mentions[1:]):
+        joins = [m for m in _JOINS.finditer(text, previous.end, mention.start)]
+        if joins:
+            cuts.append(joins[-1].end())
+    cuts.append(len(text))
+    requests: list[Request] = []
+    for start, end in zip(cuts, cuts[1:]):
+        clause = text[start:end]
+        inside = tuple(m for m in mentions if start <= m.start < end)
+        asked = _asked(clause) or (requests[-1].intent if requests else intent)
+        if not requests:
+            asked = intent if intent in TICKET_REQUESTS and _asked(clause) in (None, intent) else asked
+        if requests and requests[-1].intent == asked and not _own_details(requests[-1]):
+            last = requests[-1]
+            requests[-1] = Request(asked, last.mentions + inside, text[last.start:end], last.start)
+        else:
+            requests.append(Request(asked, inside, clause, start))
+    return tuple(requests)
+
+
+def details_given(request: Request, previous_text: str | None = None) -> str | None:
+    """What to add, when the message gives it with the request: "add to REF: text", "REF:
+    text", "text, add that to REF"; "add that to REF" alone points at `previous_text`."""
+    if not request.mentions:
+        return None
+    mention = request.mentions[-1]
+    offset = request.start
+    after = request.text[mention.end - offset:]
+    match = _DETAILS_AFTER.match(after)
+    if match and len(match.group("text").split()) >= 2:
+        return match.group("text").strip()
+    before = request.text[: request.mentions[0].start - offset]
+    pointer = _ADD_THAT_TO.search(before)
+    if pointer:
+        earlier = before[: pointer.start()].strip(" ,.;:-–—")
+        earlier = re.sub(r"^(?:no+\b[ ,.!]*)+", "", earlier, flags=re.I).strip(" ,.;:-–—")
+        if len(earlier.split()) >= 2:
+            return earlier
+        return previous_text.strip() if previous_text and previous_text.strip() else None
+    return None
+
+
+def reason_given(request: Request, after: int) -> str | None:
+    """The reason a message gives for a change, after the part that names the ticket and
+    level (`after`, an offset in the whole message): "..., it now hits production too",
+    "... because support never replied". A few words at least; never a bare "yes"."""
+    rest = request.text[max(after - request.start, 0):]
+    match = _REASON.match(rest)
+    text = match.group("text").strip(" .") if match else ""
+    return text if len(text.split()) >= 2 else None
+
+
+def _labelled(text: str, mentions: tuple[Mention, ...], intent: str) -> str:
+    """The request of a one-request message: NLU's, unless the message has none of that
+    request's words and another's ("close my open ticket" read as a reopening is a close);
+    and "HLP-0121: it fails on staging too" adds details, whatever else NLU made of it."""
+    asked = _asked(text)
+    verbs = dict(_VERBS)
+    if intent in verbs and asked not in (None, intent) and not verbs[intent].search(text):
+        return asked
+    if intent != "add_details" and asked is None and mentions and not text[: mentions[0].start].strip():
+        match = _DETAILS_AFTER.match(text[mentions[0].end:])
+        if match and match.group(0).lstrip().startswith(":") and len(match.group("text").split()) >= 2:
+            return "add_details"
+    return intent
+
+
+def _asked(clause: str) -> str | None:
+    return next((intent for intent, words in _VERBS if words.search(clause)), None)
+
+
+def _own_details(request: Request) -> bool:
+    """A clause that carries its own payload ends its request, even if the next asks the same."""
+    return request.intent == "add_details" and details_given(request) is not None
