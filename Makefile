@@ -3,6 +3,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# Rasa's telemetry and its error reports would try to reach the internet: never here.
+export RASA_TELEMETRY_ENABLED := false
+
 VENV        := .venv
 BIN         := $(VENV)/bin
 INSTALLED   := $(VENV)/.installed

@@ -19,7 +19,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from helpdesk.levels import stated_mention
-from helpdesk.policy import Policy, default_policy
+from helpdesk.policy import Policy
+from helpdesk.wiring import default_policy
 
 ENTITY = "severity"
 

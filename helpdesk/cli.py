@@ -246,7 +246,11 @@ def _deliver(args: argparse.Namespace, settings: Settings, policy: Policy) -> in
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signal_number, lambda *_: stop.set())
+        # Set from another thread: a handler runs between any two bytecodes of the main
+        # thread, which may be holding the event's lock inside stop.wait(); setting it there
+        # (or in a second handler on top of the first, when two signals come at once) waits
+        # forever for that lock.
+        signal.signal(signal_number, lambda *_: threading.Thread(target=stop.set, daemon=True).start())
     enabled = ", ".join(target.name for target in settings.delivery_targets if target.enabled) or "no enabled target"
     logging.getLogger(__name__).info("delivering to %s as %s", enabled, worker.name)
     worker.run_forever(stop, settings.delivery_poll_seconds)

@@ -205,7 +205,11 @@ def test_make_run_listens_on_loopback_only(tmp_path):
         assert requests.get(f"http://127.0.0.1:{ports['RASA_PORT']}/status", params={"token": token}, timeout=10).ok
     finally:
         os.killpg(run.pid, signal.SIGTERM)
-        run.wait(timeout=60)
+        try:
+            run.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
     assert listening == {port: {"127.0.0.1"} for port in ports.values()}
     assert token not in log.read_text()
 
