@@ -33,7 +33,7 @@ from helpdesk.levels import stated_mention
 from helpdesk.references import Mention, read_references
 from helpdesk.requests import Request, details_given, read_requests, reason_given
 from helpdesk.store import TicketNotReopenable
-from helpdesk.tickets import Ticket
+from helpdesk.tickets import ASSISTANT, Ticket
 from helpdesk.ticket_choice import Ambiguous, Choice, Found, NoTicket, NotFound, by_description, by_position, choose, described_topic
 from helpdesk.wording import format_target
 
@@ -244,7 +244,7 @@ class _Turn:
             send(self.dispatcher, followup.handoff_on_a_closed_ticket(ticket))
             return
         at = now()
-        updated = store().request_handoff(ticket.reference, transcript(self.tracker), at, followup.ASSISTANT)
+        updated = store().request_handoff(ticket.reference, transcript(self.tracker), at, ASSISTANT)
         send(self.dispatcher, followup.handoff_recorded(policy(), updated, at))
 
     def _ask_which(self, intent: str, candidates: tuple[Ticket, ...]) -> None:

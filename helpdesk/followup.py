@@ -14,11 +14,8 @@ from helpdesk import sla
 from helpdesk.answers import FILE_TICKET, Button, Reply
 from helpdesk.identity import Unverified
 from helpdesk.policy import Policy
-from helpdesk.tickets import Event, Ticket
+from helpdesk.tickets import SYSTEM_AUTHORS, Event, Ticket
 from helpdesk.wording import format_due, format_duration, format_target
-
-ASSISTANT = "assistant"
-"""The author of what the assistant records on the user's behalf (a request for a person)."""
 
 STATUS_WORDS = {
     "open": "open, waiting for support",
@@ -109,7 +106,22 @@ def status(policy: Policy, ticket: Ticket, now: datetime) -> Reply:
     ]
     if last is not None:
         lines.append(f"• Last update: {EVENT_WORDS.get(last.kind, last.kind)}, {format_due(last.at, tz)}")
+    if ticket.is_open and replied is None and now > ticket.due_at:
+        return _overdue(policy, ticket, lines)
     return Reply("\n".join(lines), _ticket_actions(ticket) if ticket.is_open else ())
+
+
+def _overdue(policy: Policy, ticket: Ticket, lines: list[str]) -> Reply:
+    """The promise was broken: said plainly, with an apology and the ways to push it."""
+    top = next(iter(policy.severities.values()))
+    lines.append(
+        f"I'm sorry: support has not answered {ticket.reference} in the promised time. I can raise it to "
+        f"{top.label}, which reaches the support team at once and around the clock, or ask for a person."
+    )
+    raise_it = Button(f"Raise to {top.level}", f'/escalate{{"ticket_ref": "{ticket.reference}", "severity": "{top.level}"}}')
+    person = Button("Talk to a person", f'/talk_to_human{{"ticket_ref": "{ticket.reference}"}}')
+    buttons = (person,) if ticket.final_severity == top.level else (raise_it, person)
+    return Reply("\n".join(lines), buttons)
 
 
 def my_tickets(policy: Policy, tickets: list[Ticket]) -> Reply:
@@ -127,9 +139,12 @@ def my_tickets(policy: Policy, tickets: list[Ticket]) -> Reply:
 
 
 def support_reply(ticket: Ticket) -> Event | None:
-    """The first thing support did on the ticket: an event by anyone but the requester or the assistant."""
+    """Support's first response: the one recorded (`helpdesk tickets respond`), else the first
+    thing support did on the ticket, an event by anyone but the requester or the system."""
+    if ticket.first_response_at is not None:
+        return next((e for e in ticket.history if e.kind == "first_response"), None)
     requester = ticket.requester.email.casefold()
-    return next((e for e in ticket.history[1:] if e.author.casefold() not in (requester, ASSISTANT)), None)
+    return next((e for e in ticket.history[1:] if e.author.casefold() not in {requester, *SYSTEM_AUTHORS}), None)
 
 
 def comment_added(ticket: Ticket) -> Reply:

@@ -23,6 +23,12 @@ EVENT_KINDS = (
 can take (helpdesk.delivery.settings)."""
 SLA_ALERTS = ("sla_at_risk", "sla_breached")
 """The event kinds that warn support about a first response: soon due, then overdue."""
+ASSISTANT = "assistant"
+"""The author of what the assistant records on the user's behalf (a request for a person)."""
+RESPONSE_WATCH = "response-time watch"
+"""The author of the response-time alerts the delivery worker raises."""
+SYSTEM_AUTHORS = frozenset({ASSISTANT, RESPONSE_WATCH})
+"""Authors who are not support: nothing they record is a response from support."""
 RATINGS = range(1, 6)
 """How a user rates support on a ticket: 1 (poor) to 5 (great)."""
 

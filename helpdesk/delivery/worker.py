@@ -31,11 +31,10 @@ from helpdesk.delivery.zendesk import Zendesk
 from helpdesk.policy import Policy
 from helpdesk.response_watch import alert_due
 from helpdesk.store import TicketStore, open_store
+from helpdesk.tickets import RESPONSE_WATCH
 
 logger = logging.getLogger(__name__)
 
-ALERT_AUTHOR = "response-time watch"
-"""Who the history names for the alerts the worker raises."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,7 @@ class Worker:
         raised = 0
         for ticket in store.awaiting_first_response():
             kind = alert_due(ticket, now, self._watch.margins, self._watch.policy)
-            if kind is not None and store.raise_sla_alert(ticket.reference, kind, now, ALERT_AUTHOR) is not None:
+            if kind is not None and store.raise_sla_alert(ticket.reference, kind, now, RESPONSE_WATCH) is not None:
                 raised += 1
         return raised
 

@@ -281,14 +281,38 @@ def test_status_by_reference_shows_status_severity_filed_due_overdue_and_last_up
         "• Filed: Wed 12 Mar, 11:00 IST\n"
         "• First response due: Wed 12 Mar, 15:00 IST (overdue by 1 hour 30 minutes)\n"
         "• Support: no response yet\n"
-        "• Last update: filed, Wed 12 Mar, 11:00 IST"
+        "• Last update: filed, Wed 12 Mar, 11:00 IST\n"
+        "I'm sorry: support has not answered HLP-0001 in the promised time. I can raise it to S0 (Blocker), "
+        "which reaches the support team at once and around the clock, or ask for a person."
     ]
     assert buttons(dispatcher) == [
-        ("Add details", '/add_details{"ticket_ref": "HLP-0001"}'),
-        ("Change severity", '/escalate{"ticket_ref": "HLP-0001"}'),
-        ("Close it", '/close_ticket{"ticket_ref": "HLP-0001"}'),
+        ("Raise to S0", '/escalate{"ticket_ref": "HLP-0001", "severity": "S0"}'),
+        ("Talk to a person", '/talk_to_human{"ticket_ref": "HLP-0001"}'),
     ]
     assert ticket.reference == "HLP-0001"
+
+
+def test_status_after_support_responded_says_when_and_nothing_is_overdue(message, run, clock):
+    file_ticket(severity="S2", filed=WED_11)
+    actions.common.store().record_first_response("HLP-0001", datetime(2025, 3, 12, 14, 0, tzinfo=IST), "meera@haptik.ai")
+    clock(datetime(2025, 3, 12, 16, 30, tzinfo=IST))
+
+    _, dispatcher = run(ActionTicketStatus(), message("status of HLP-0001", "ticket_status", entities=ref("HLP-0001")))
+
+    text = texts(dispatcher)[0]
+    assert "• Support: responded Wed 12 Mar, 14:00 IST" in text
+    assert "overdue" not in text and "sorry" not in text.lower()
+
+
+def test_a_response_time_alert_is_not_a_response_from_support(message, run, clock):
+    file_ticket(severity="S2", filed=WED_11)
+    actions.common.store().raise_sla_alert("HLP-0001", "sla_breached", datetime(2025, 3, 12, 15, 0, tzinfo=IST),
+                                           "response-time watch")
+    clock(datetime(2025, 3, 12, 16, 30, tzinfo=IST))
+
+    _, dispatcher = run(ActionTicketStatus(), message("status of HLP-0001", "ticket_status", entities=ref("HLP-0001")))
+
+    assert "• Support: no response yet" in texts(dispatcher)[0]
 
 
 def test_status_before_the_due_time_is_not_overdue(message, run, clock):

@@ -17,7 +17,7 @@ from helpdesk.answers import FILE_TICKET, Button
 from helpdesk.config import PROJECT_ROOT
 from helpdesk.identity import REASONS, Unverified
 from helpdesk.policy import load_policy
-from helpdesk.tickets import Event, Requester, Ticket
+from helpdesk.tickets import ASSISTANT, Event, Requester, Ticket
 
 POLICY = load_policy(PROJECT_ROOT / "support-policy.yml")
 IST = ZoneInfo("Asia/Kolkata")
@@ -81,7 +81,7 @@ def test_exactly_at_the_due_time_is_not_overdue(real_policy):
 def test_once_support_responded_the_status_says_when_and_counts_no_time(real_policy):
     commented = Event("comment_added", datetime(2025, 3, 12, 13, 5, tzinfo=IST), "agent@haptik.ai", {"text": "Looking"})
     mine = Event("comment_added", datetime(2025, 3, 12, 12, 0, tzinfo=IST), "priya@acme.example", {"text": "More"})
-    handoff = Event("handoff_requested", datetime(2025, 3, 12, 12, 30, tzinfo=IST), followup.ASSISTANT, {"transcript": ""})
+    handoff = Event("handoff_requested", datetime(2025, 3, 12, 12, 30, tzinfo=IST), ASSISTANT, {"transcript": ""})
     answered = ticket(history=(ticket().history[0], mine, handoff, commented))
 
     reply = followup.status(real_policy, answered, datetime(2025, 3, 12, 16, 30, tzinfo=IST))
