@@ -9,7 +9,7 @@ skip; ambiguous ones (repeated by DST) as their first occurrence.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta, timezone
 
 from helpdesk.policy import BusinessHours, Policy
@@ -85,40 +85,35 @@ def to_utc(moment: datetime, name: str) -> datetime:
 
 
 def _periods_from(moment: datetime, hours: BusinessHours) -> Iterator[tuple[datetime, datetime]]:
-    """Business periods (UTC opens, closes) that end after `moment`, in order, forever.
+    """Business periods (UTC opens, closes) that end after `moment`, in order, forever."""
+    return _periods(moment, hours, timedelta(days=1), lambda opens, closes: closes > moment)
+
+
+def _periods_before(moment: datetime, hours: BusinessHours) -> Iterator[tuple[datetime, datetime]]:
+    """Business periods (UTC opens, closes) that start before `moment`, latest first."""
+    return _periods(moment, hours, timedelta(days=-1), lambda opens, closes: opens < moment)
+
+
+def _periods(
+    moment: datetime, hours: BusinessHours, step: timedelta, wanted: Callable[[datetime, datetime], bool]
+) -> Iterator[tuple[datetime, datetime]]:
+    """The wanted business periods of the days from `moment`'s, a `step` at a time.
 
     Raises ValueError once no business day has appeared within the horizon, so a policy
     whose every day is a holiday fails loudly instead of looping.
     """
     day = moment.astimezone(hours.timezone).date()
     last_business_day = day
-    while day - last_business_day <= HORIZON:
+    while abs(day - last_business_day) <= HORIZON:
         period = _period_on(day, hours)
         if period is not None:
             last_business_day = day
-            if period[1] > moment:
+            if wanted(*period):
                 yield period
-        day += timedelta(days=1)
+        day += step
+    first, last = sorted((day, last_business_day))
     raise ValueError(
-        f"the business hours have no working day between {last_business_day} and {day}; "
-        "check the weekdays and holidays in the support policy"
-    )
-
-
-def _periods_before(moment: datetime, hours: BusinessHours) -> Iterator[tuple[datetime, datetime]]:
-    """Business periods (UTC opens, closes) that start before `moment`, latest first, as far back
-    as the horizon allows; raises ValueError past it, like `_periods_from`."""
-    day = moment.astimezone(hours.timezone).date()
-    last_business_day = day
-    while last_business_day - day <= HORIZON:
-        period = _period_on(day, hours)
-        if period is not None:
-            last_business_day = day
-            if period[0] < moment:
-                yield period
-        day -= timedelta(days=1)
-    raise ValueError(
-        f"the business hours have no working day between {day} and {last_business_day}; "
+        f"the business hours have no working day between {first} and {last}; "
         "check the weekdays and holidays in the support policy"
     )
 
