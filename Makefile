@@ -15,6 +15,7 @@ MODEL_INPUTS := config.yml domain.yml $(shell find data components -name __pycac
 
 help:
 	@echo "make run    set up, train if needed, start the bot (REST on :5005, actions on :5055, widget on :8080)"
+	@echo "make cluster  PostgreSQL, Redis, HAProxy, 2 Rasa replicas, 2 action servers, 2 workers, widget (README \"Running at scale\")"
 	@echo "make test   set up, train if needed, run the whole test suite"
 	@echo "make train  train the Rasa model if its inputs changed"
 	@echo "make browser  install Debian's chromium for the widget's browser tests, if missing"
@@ -44,6 +45,12 @@ $(MODEL): $(INSTALLED) $(MODEL_INPUTS)
 
 run: $(MODEL)
 	@scripts/run.sh
+
+# The same bot as a cluster on this machine (README "Running at scale"): installs
+# postgresql, redis-server and haproxy when missing; data under var/cluster; Ctrl-C stops all.
+.PHONY: cluster
+cluster: $(MODEL)
+	@scripts/cluster.sh
 
 test: $(MODEL) browser
 	$(BIN)/python -m pytest

@@ -174,6 +174,9 @@ class Settings:
     cors_origins: tuple[str, ...] = _key(_or_default(_origins, ["http://localhost:8080", "http://127.0.0.1:8080"]))
     enable_api: bool = _key(_or_default(_flag, True))
     action_server_secret: str | None = _key(_optional_text)
+    rasa_replicas: int = _key(_or_default(_count, 2))
+    action_servers: int = _key(_or_default(_count, 2))
+    delivery_workers: int = _key(_or_default(_count, 2))
 
 
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
