@@ -48,11 +48,15 @@ run: $(MODEL)
 
 # The same bot as a cluster on this machine (README "Running at scale"): installs
 # postgresql, redis-server and haproxy when missing; data under var/cluster; Ctrl-C stops all.
-.PHONY: cluster
+.PHONY: cluster cluster-packages
 cluster: $(MODEL)
 	@scripts/cluster.sh
 
-test: $(MODEL) browser
+# What the cluster and its tests (tests/cluster/) run on; a no-op once installed.
+cluster-packages:
+	@scripts/cluster-packages.sh
+
+test: $(MODEL) browser cluster-packages
 	$(BIN)/python -m pytest
 
 # The widget's browser tests drive Debian's chromium through Playwright (never `playwright
@@ -83,3 +87,10 @@ bench-edges: $(MODEL)
 .PHONY: bench
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.run
+
+# The cluster (make cluster) with 1 and 2 Rasa replicas at the same load, a replica killed
+# under load, and turn 10 against turn 300 of one conversation (bench/cluster.py, README
+# "Running at scale"); writes bench/cluster.json and the README's table. About 8 minutes.
+.PHONY: bench-cluster
+bench-cluster: $(MODEL) cluster-packages
+	$(BIN)/python -m bench.cluster

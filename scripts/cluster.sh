@@ -26,29 +26,32 @@ ACTIONS_PORT=${ACTIONS_PORT:-5055}
 WIDGET_PORT=${WIDGET_PORT:-8080}
 POSTGRES_PORT=${POSTGRES_PORT:-5432}
 REDIS_PORT=${REDIS_PORT:-6379}
-RASA_REPLICA_PORT=${RASA_REPLICA_PORT:-5010}        # replica i listens on RASA_REPLICA_PORT + i - 1
+# Replica i listens on the i-th of RASA_REPLICA_PORTS, else on RASA_REPLICA_PORT + i - 1.
+RASA_REPLICA_PORT=${RASA_REPLICA_PORT:-5010}
 ACTIONS_REPLICA_PORT=${ACTIONS_REPLICA_PORT:-5060}
+RASA_REPLICA_PORTS=${RASA_REPLICA_PORTS:-}
+ACTIONS_REPLICA_PORTS=${ACTIONS_REPLICA_PORTS:-}
 CLUSTER_RESTART_SECONDS=${CLUSTER_RESTART_SECONDS:-5}
+CREDENTIALS=${CREDENTIALS:-credentials.yml}
+# A session longer than this many events starts anew after a quiet turn (0: never; README
+# "Running at scale", long conversations).
+export HELPDESK_MAX_SESSION_EVENTS=${HELPDESK_MAX_SESSION_EVENTS:-200}
 # A lock a crashed replica held lapses after this; it must outlast the slowest turn.
 export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-30}
 LOOPBACK=127.0.0.1
 
 say() { echo "==> $*"; }
 secret() { "$BIN/python" -c 'import secrets; print(secrets.token_hex(32))'; }
+port_of() {  # port_of LIST BASE I: the I-th port of LIST, else BASE + I - 1
+  local listed
+  listed=$(echo "$1" | awk -v i="$3" '{print $i}')
+  echo "${listed:-$(($2 + $3 - 1))}"
+}
 setting() { "$BIN/python" -c "from helpdesk.config import load_settings; print(load_settings().$1)"; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- packages ------------------------------------------------------------------------------
+scripts/cluster-packages.sh
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
-missing=()
-[ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/postgres" ] || missing+=(postgresql)
-command -v redis-server >/dev/null || missing+=(redis-server)
-command -v haproxy >/dev/null || missing+=(haproxy)
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]} (apt-get)"
-  as_root apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
-fi
 PG_BIN=$(pg_bin)
 
 RASA_REPLICAS=$(setting rasa_replicas)
@@ -125,11 +128,12 @@ EOF
 }
 start_haproxy() { exec haproxy -db -f "$CLUSTER_DIR/haproxy.cfg"; }
 start_rasa() {
-  local port=$((RASA_REPLICA_PORT + ${1#rasa-} - 1))
-  exec "$BIN/python" -m servers.rasa_server run --port "$port" --model models/current.tar.gz \
-    --endpoints endpoints-cluster.yml --credentials credentials.yml
+  exec "$BIN/python" -m servers.rasa_server run --port "$(port_of "$RASA_REPLICA_PORTS" "$RASA_REPLICA_PORT" "${1#rasa-}")" --model models/current.tar.gz \
+    --endpoints endpoints-cluster.yml --credentials "$CREDENTIALS"
 }
-start_actions() { exec "$BIN/python" -m servers.action_server --port $((ACTIONS_REPLICA_PORT + ${1#actions-} - 1)); }
+start_actions() {
+  exec "$BIN/python" -m servers.action_server --port "$(port_of "$ACTIONS_REPLICA_PORTS" "$ACTIONS_REPLICA_PORT" "${1#actions-}")"
+}
 start_worker() { exec "$BIN/helpdesk" deliver --forever; }
 start_widget() { RASA_URL=http://localhost:$RASA_PORT exec "$BIN/python" -m widget.server --port "$WIDGET_PORT"; }
 
@@ -208,7 +212,7 @@ backend rasa
   http-response set-header X-Helpdesk-Replica %s
 EOF
   for i in $(seq 1 "$RASA_REPLICAS"); do
-    echo "  server rasa-$i $LOOPBACK:$((RASA_REPLICA_PORT + i - 1)) check inter 1s fall 2 rise 1"
+    echo "  server rasa-$i $LOOPBACK:$(port_of "$RASA_REPLICA_PORTS" "$RASA_REPLICA_PORT" "$i") check inter 1s fall 2 rise 1"
   done
   cat <<EOF
 frontend actions
@@ -219,7 +223,7 @@ backend actions
   option httpchk GET /health
 EOF
   for i in $(seq 1 "$ACTION_SERVERS"); do
-    echo "  server actions-$i $LOOPBACK:$((ACTIONS_REPLICA_PORT + i - 1)) check inter 1s fall 2 rise 1"
+    echo "  server actions-$i $LOOPBACK:$(port_of "$ACTIONS_REPLICA_PORTS" "$ACTIONS_REPLICA_PORT" "$i") check inter 1s fall 2 rise 1"
   done
 } > "$CLUSTER_DIR/haproxy.cfg"
 
@@ -231,9 +235,17 @@ names+=(widget)
 say "starting ${names[*]}"
 for name in "${names[@]}"; do start "$name"; done
 for i in $(seq 1 "$RASA_REPLICAS"); do
-  wait_for "rasa-$i" curl -sf "http://$LOOPBACK:$((RASA_REPLICA_PORT + i - 1))/status?token=$RASA_AUTH_TOKEN"
+  wait_for "rasa-$i" curl -sf "http://$LOOPBACK:$(port_of "$RASA_REPLICA_PORTS" "$RASA_REPLICA_PORT" "$i")/"
 done
-wait_for "the load balancer" curl -sf "http://$LOOPBACK:$RASA_PORT/"
+# Ready once the load balancer has seen every replica answer its health check.
+every_replica_behind_the_balancer() {
+  local seen
+  seen=$(for _ in $(seq 1 "$RASA_REPLICAS"); do
+    curl -sf -o /dev/null -D - "http://$LOOPBACK:$RASA_PORT/" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-helpdesk-replica" {print $2}'
+  done | sort -u | wc -l)
+  [ "$seen" -eq "$RASA_REPLICAS" ]
+}
+wait_for "the load balancer" every_replica_behind_the_balancer
 echo "ready" > "$CLUSTER_DIR/ready"
 say "ready: Rasa on http://localhost:$RASA_PORT ($RASA_REPLICAS replicas), actions on :$ACTIONS_PORT ($ACTION_SERVERS), $DELIVERY_WORKERS delivery workers, widget on http://localhost:$WIDGET_PORT/"
 echo "    Rasa's HTTP API needs ?token=\$(cat $CLUSTER_DIR/secrets/rasa-auth-token); logs in $CLUSTER_DIR/logs/"

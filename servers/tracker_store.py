@@ -19,11 +19,19 @@ and the trackers are the same as Rasa's, which tests/unit/test_rasa_patches.py c
 
 With `redis_url` (endpoints-cluster.yml), each saved conversation's latest session is also
 kept in Redis, so conversations go on while PostgreSQL is down (a ticket confirmed then
-goes to the journal, helpdesk/delivery/intake.py): a read takes whichever copy ends later,
-the database's or Redis's, and the first save after an outage writes the events the
-database missed (Rasa's save stores the events beyond those it holds). Turns of one
+goes to the journal, helpdesk/delivery/intake.py): a read takes the Redis copy only where
+the database's events are its beginning and it holds more, and the first save after an
+outage writes the events the database missed (Rasa's save stores the events beyond those
+it holds). Turns of one
 conversation never overlap (the Redis lock store), so both copies are prefixes of one
 history. A copy lapses after `copy_ttl_seconds` without a turn.
+
+With `max_session_events`, a conversation whose current session has grown past that many
+events gets a new session at the end of a quiet turn (no form active, the bot listening),
+as Rasa starts one after `session_expiration_time` (domain.yml): `action_session_start`,
+`session_started`, the slots carried over (`carry_over_slots_to_new_session`), and
+`action_listen`. Rasa reads and sends to the action server the current session only, so
+this bounds what every turn of a long conversation costs (README "Running at scale").
 """
 
 from __future__ import annotations
@@ -35,7 +43,8 @@ from typing import Any, Optional
 import redis
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -53,9 +62,11 @@ class HelpdeskTrackerStore(SQLTrackerStore):
     lacks; with `redis_url`, conversations that outlive a database outage."""
 
     def __init__(
-        self, *args: Any, redis_url: Optional[str] = None, copy_ttl_seconds: int = 86400, **kwargs: Any
+        self, *args: Any, redis_url: Optional[str] = None, copy_ttl_seconds: int = 86400,
+        max_session_events: Optional[int] = None, **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self._max_session_events = int(max_session_events or 0) or None
         self._create_session_start_index()
         self._copies = (
             redis.Redis.from_url(
@@ -82,7 +93,7 @@ class HelpdeskTrackerStore(SQLTrackerStore):
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
         """Rasa's query for the conversation's events, reading only their `data` column;
-        the Redis copy instead when it ends later or the database is down."""
+        the Redis copy instead when it holds turns the database missed, or the database is down."""
         copy = None if fetch_events_from_all_sessions else self._read_copy(sender_id)
         try:
             events = self._stored_events(sender_id, fetch_events_from_all_sessions)
@@ -91,8 +102,8 @@ class HelpdeskTrackerStore(SQLTrackerStore):
                 raise
             logger.warning("conversation database unavailable (%s); conversation %s read from Redis", error, sender_id)
             events = copy
-        if copy and (not events or _ends(copy) > _ends(events)):
-            events = copy
+        else:
+            events = _newer(events, copy)
         if self.domain and events:
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         return None
@@ -100,6 +111,9 @@ class HelpdeskTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's rows for the events not stored yet, in one INSERT; then the Redis copy.
         While the database is down the copy alone keeps the turn."""
+        if self._session_too_long(tracker):
+            for event in self._new_session(tracker):
+                tracker.update(event)
         await self.stream_events(tracker)
         try:
             with self.session_scope() as session:
@@ -115,6 +129,22 @@ class HelpdeskTrackerStore(SQLTrackerStore):
             self._write_copy(tracker, required=True)
             return
         self._write_copy(tracker, required=False)
+
+    def _session_too_long(self, tracker: DialogueStateTracker) -> bool:
+        return (
+            self._max_session_events is not None
+            and len(tracker.events) > self._max_session_events
+            and tracker.active_loop_name is None
+            and tracker.latest_action_name == ACTION_LISTEN_NAME
+        )
+
+    def _new_session(self, tracker: DialogueStateTracker) -> list[Event]:
+        """What Rasa's `action_session_start` adds, each carried slot once at its latest value."""
+        events: list[Event] = [ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted()]
+        if self.domain is None or self.domain.session_config.carry_over_slots:
+            latest = {event.key: event for event in tracker.applied_events() if isinstance(event, SlotSet)}
+            events += [SlotSet(key=event.key, value=event.value, metadata=event.metadata) for event in latest.values()]
+        return [*events, ActionExecuted(ACTION_LISTEN_NAME)]
 
     def _stored_events(self, sender_id: str, fetch_events_from_all_sessions: bool) -> list[dict[str, Any]]:
         with self.session_scope() as session:
@@ -145,9 +175,26 @@ class HelpdeskTrackerStore(SQLTrackerStore):
                            tracker.sender_id)
 
 
-def _ends(events: list[dict[str, Any]]) -> tuple[float, int]:
-    """When a copy of a conversation ends: its last event's time, then its length."""
-    return (events[-1].get("timestamp") or 0.0, len(events))
+def _newer(stored: list[dict[str, Any]], copy: Optional[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The database's events, or the Redis copy where it holds them and more (turns taken
+    while the database was down), cut to start where the database's do, since Rasa's save
+    counts the events the database holds to know which are new."""
+    if not copy:
+        return stored
+    if not stored:
+        return copy
+    keys = [_key(event) for event in copy]
+    start = next((index for index, key in enumerate(keys) if key == _key(stored[0])), None)
+    if start is None:
+        return stored
+    later = keys[start:]
+    if len(later) > len(stored) and later[:len(stored)] == [_key(event) for event in stored]:
+        return copy[start:]
+    return stored
+
+
+def _key(event: dict[str, Any]) -> tuple[Any, Any]:
+    return event.get("event"), event.get("timestamp")
 
 
 def event_row(sender_id: str, event: Event) -> dict[str, Any]:

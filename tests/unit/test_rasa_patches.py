@@ -15,11 +15,11 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from servers import rasa_patches
-from servers.tracker_store import SESSION_START_INDEX, HelpdeskTrackerStore
+from servers.tracker_store import SESSION_START_INDEX, HelpdeskTrackerStore, _newer
 from tests.conftest import ROOT
 
 USER = {
@@ -217,3 +217,49 @@ def test_our_tracker_store_adds_the_session_start_index_once(tmp_path: Path, dom
     indexes = {index["name"]: index["column_names"] for index in sa.inspect(again.engine).get_indexes("events")}
     assert indexes[SESSION_START_INDEX] == ["sender_id", "type_name", "timestamp"]
     assert indexes["ix_events_sender_id"] == ["sender_id"]
+
+
+def test_the_redis_copy_is_read_only_where_it_continues_what_the_database_holds():
+    session = [{"event": "session_started", "timestamp": 1.0}, {"event": "action", "timestamp": 2.0},
+               {"event": "user", "timestamp": 3.0}]
+    outage_turn = [{"event": "action", "timestamp": 4.0}, {"event": "bot", "timestamp": 5.0}]
+    session_start = [{"event": "action", "timestamp": 0.5}]  # before session_started: not in the database's read
+
+    assert _newer(session, None) == session
+    assert _newer(session, session_start + session) == session
+    assert _newer(session, session_start + session + outage_turn) == session + outage_turn
+    assert _newer([], session) == session
+    assert _newer(session + outage_turn, session) == session + outage_turn  # a stale copy
+    assert _newer(session, [{"event": "user", "timestamp": 9.0}] + outage_turn) == session  # another history
+
+
+def long_session(domain: Domain, sender: str, turns: int, loop: str | None = None) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, domain.slots)
+    tracker.update(SlotSet("environment", "staging"))
+    tracker.update(SlotSet("environment", "production"))
+    if loop:
+        tracker.update(ActiveLoop(loop))
+    for number in range(turns):
+        tracker.update(UserUttered(f"question {number}"))
+        tracker.update(BotUttered(f"answer {number}"))
+        tracker.update(ActionExecuted("action_listen"))
+    return tracker
+
+
+def test_a_session_grown_past_its_bound_restarts_after_a_quiet_turn_keeping_the_slots(tmp_path: Path, domain):
+    store = HelpdeskTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"), max_session_events=20)
+    asyncio.run(store.save(long_session(domain, "long", turns=10)))
+
+    read = asyncio.run(store.retrieve("long"))
+    assert [event.type_name for event in read.events] == ["session_started", "slot", "action"]
+    assert read.get_slot("environment") == "production"
+    assert len(asyncio.run(store.retrieve_full_tracker("long")).events) == 2 + 30 + 4  # nothing lost
+
+
+def test_a_session_is_not_cut_in_the_middle_of_a_form_or_below_its_bound(tmp_path: Path, domain):
+    store = HelpdeskTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"), max_session_events=20)
+    asyncio.run(store.save(long_session(domain, "in-form", turns=10, loop="ticket_form")))
+    asyncio.run(store.save(long_session(domain, "short", turns=5)))
+
+    assert len(asyncio.run(store.retrieve("in-form")).events) == 33
+    assert len(asyncio.run(store.retrieve("short")).events) == 17
