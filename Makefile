@@ -20,6 +20,7 @@ help:
 	@echo "make train  train the Rasa model if its inputs changed"
 	@echo "make browser  install Debian's chromium for the widget's browser tests, if missing"
 	@echo "make bench  NLU quality, latency at 1 and 20 users, costs, next to rasa init's bot (about 3 min)"
+	@echo "make bench-cluster  the cluster with 1 and 2 replicas, a replica killed, turn 10 vs turn 300 (about 8 min)"
 	@echo "make lock   re-pin requirements.txt from requirements.in"
 	@echo "make clean  remove the venv, models and local data"
 

@@ -54,13 +54,13 @@ def main() -> int:
             results[f"replicas_{replicas}"] = offered_load(cluster, servers, f"load{replicas}")
             if replicas == 1:
                 step(f"one conversation of {LONG_TURNS} turns, sessions bounded (max_session_events 200)")
-                results["long_bounded"] = long_conversation(servers)
+                results["long_bounded"] = long_conversation(cluster, servers)
             else:
                 step(f"a replica killed (SIGKILL) while {KILL_USERS} users file")
                 results["kill"] = kill_under_load(cluster, servers)
     step(f"one conversation of {LONG_TURNS} turns, sessions unbounded")
-    with running_cluster(1, {**base, "HELPDESK_MAX_SESSION_EVENTS": "0"}) as (_, servers):
-        results["long_unbounded"] = long_conversation(servers)
+    with running_cluster(1, {**base, "HELPDESK_MAX_SESSION_EVENTS": "0"}) as (cluster, servers):
+        results["long_unbounded"] = long_conversation(cluster, servers)
     results["load_average_end"] = load_average()
     OUT.write_text(json.dumps(results, indent=2) + "\n")
     table = markdown(results)
@@ -86,7 +86,7 @@ def cpu_by_part(cluster: Cluster) -> dict[str, float]:
 
 
 def offered_load(cluster: Cluster, servers: ClusterServers, prefix: str) -> dict[str, Any]:
-    asyncio.run(run_load(servers.rasa_url, 2, 1, file_ticket, 120, f"{prefix}-warm"))  # every replica warm
+    asyncio.run(run_load(servers.rasa_url, 2, 1, file_ticket, 120, f"warm{prefix}"))  # every replica warm
     before = cpu_by_part(cluster)
     result = asyncio.run(run_load(servers.rasa_url, USERS, TICKETS_PER_USER, file_ticket, 600, prefix))
     after = cpu_by_part(cluster)
@@ -127,10 +127,18 @@ def kill_under_load(cluster: Cluster, servers: ClusterServers) -> dict[str, Any]
     }
 
 
-def long_conversation(servers: ClusterServers) -> dict[str, Any]:
+def long_conversation(cluster: Cluster, servers: ClusterServers) -> dict[str, Any]:
+    """Latency and server CPU of turns 1-20 and 281-300 of one conversation, on a replica
+    warmed by another conversation first (a fresh replica's first turns cost more)."""
+    for turn in range(20):
+        requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                      json={"sender": "warm-up", "message": QUESTIONS[turn % len(QUESTIONS)]}, timeout=60)
     sender = f"long-{time.time_ns()}"
     latencies: list[float] = []
+    cpu: dict[int, float] = {}
     for turn in range(LONG_TURNS):
+        if turn in (0, 20, LONG_TURNS - 20):
+            cpu[turn] = sum(cpu_by_part(cluster).values())
         started = time.perf_counter()
         reply = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
                               json={"sender": sender, "message": QUESTIONS[turn % len(QUESTIONS)]}, timeout=60)
@@ -138,13 +146,15 @@ def long_conversation(servers: ClusterServers) -> dict[str, Any]:
         reply.raise_for_status()
         if not reply.json():
             raise RuntimeError(f"turn {turn + 1}: no answer")
-    events = len(servers.tracker(sender)["events"])
+    cpu[LONG_TURNS] = sum(cpu_by_part(cluster).values())
     return {
         "turns": LONG_TURNS,
         "turn_10_ms": round(statistics.median(latencies[5:15]), 1),
         "turn_300_ms": round(statistics.median(latencies[-10:]), 1),
         "p95_last_50_ms": percentile(sorted(latencies[-50:]), 95),
-        "events_in_conversation": events,
+        "cpu_ms_per_turn_first_20": round((cpu[20] - cpu[0]) * 1000 / 20, 1),
+        "cpu_ms_per_turn_last_20": round((cpu[LONG_TURNS] - cpu[LONG_TURNS - 20]) * 1000 / 20, 1),
+        "events_in_conversation": len(servers.tracker(sender)["events"]),
     }
 
 
@@ -184,6 +194,10 @@ def markdown(results: dict[str, Any]) -> str:
         f"| turn 10 (ms, median of turns 6-15) | {unbounded['turn_10_ms']} | {bounded['turn_10_ms']} |",
         f"| turn 300 (ms, median of turns 291-300) | {unbounded['turn_300_ms']} | {bounded['turn_300_ms']} |",
         f"| p95 of the last 50 turns (ms) | {unbounded['p95_last_50_ms']} | {bounded['p95_last_50_ms']} |",
+        f"| server CPU per turn, turns 1-20 (ms) | {unbounded['cpu_ms_per_turn_first_20']} | "
+        f"{bounded['cpu_ms_per_turn_first_20']} |",
+        f"| server CPU per turn, turns 281-300 (ms) | {unbounded['cpu_ms_per_turn_last_20']} | "
+        f"{bounded['cpu_ms_per_turn_last_20']} |",
     ]
     return "\n".join(lines) + "\n"
 

@@ -17,9 +17,9 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import redis
 import requests
@@ -39,7 +39,7 @@ class ClusterServers(Servers):
     """The cluster's load balancer as one bot: each answer's replica is recorded per sender,
     and a turn that failed (a replica killed, Redis or the database away) is taken again."""
 
-    cluster: "Cluster | None" = None
+    cluster: Cluster | None = None
     replicas: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     """Per sender, the replica of each answer (X-Helpdesk-Replica), retried turns included."""
     sent: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -93,8 +93,8 @@ class Cluster:
 
     folder: Path
     process: subprocess.Popen
-    ports: dict[str, int]
-    env: dict[str, str]
+    ports: dict
+    """Each port the script was given, by its environment variable (replica ports as lists)."""
 
     def pid(self, name: str) -> int:
         return int((self.folder / "pids" / f"{name}.pid").read_text())
@@ -128,15 +128,6 @@ class Cluster:
             assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
             time.sleep(0.25)
 
-    def answers(self, url: str) -> bool:
-        try:
-            return requests.get(url, timeout=2).ok
-        except requests.RequestException:
-            return False
-
-    def replica_up(self, number: int) -> bool:
-        return self.answers(f"http://127.0.0.1:{self.ports['RASA_REPLICA_PORTS'][number - 1]}/")
-
     def output(self) -> str:
         return (self.folder / "cluster.out").read_text(errors="replace")[-4000:]
 
@@ -166,7 +157,7 @@ def running_cluster(replicas: int = 2, extra_env: dict[str, str] | None = None) 
     out = (folder / "cluster" / "cluster.out").open("w")
     process = subprocess.Popen([str(ROOT / "scripts" / "cluster.sh")], cwd=ROOT, env=env, stdout=out,
                                stderr=subprocess.STDOUT, start_new_session=True)
-    cluster = Cluster(folder / "cluster", process, ports, env)
+    cluster = Cluster(folder / "cluster", process, ports)
     try:
         cluster.wait_until(lambda: (cluster.folder / "ready").exists(), "the cluster", READY_TIMEOUT_SECONDS)
         servers = ClusterServers(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import itertools
 import logging
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,14 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    Event,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from servers import rasa_patches
@@ -182,7 +190,7 @@ def store_and_read(store: SQLTrackerStore, domain: Domain, sender: str) -> dict[
     turns = (0, 4, 12, len(CONVERSATION), len(events) - 1, len(events))
 
     async def run() -> dict[str, Any]:
-        for start, end in zip(turns, turns[1:]):
+        for start, end in itertools.pairwise(turns):
             tracker = await store.retrieve(sender) or DialogueStateTracker(sender, domain.slots)
             for event in events[start:end]:
                 tracker.update(Event.from_parameters(event))
