@@ -112,8 +112,8 @@ def kill_under_load(cluster: Cluster, servers: ClusterServers) -> dict[str, Any]
         except AssertionError:
             return None
 
-    def kill() -> None:
-        time.sleep(2)
+    def kill() -> None:  # once every user is in the middle of the form
+        cluster.wait_until(lambda: all(len(servers.replicas[user]) >= 2 for user in users), "every user answered twice")
         cluster.kill("rasa-1")
 
     receipts, _ = in_parallel(lambda job: job(), [lambda: in_parallel(file, users), kill])

@@ -80,9 +80,11 @@ class ClusterServers(Servers):
             events = self.tracker(sender)["events"]
         except (requests.RequestException, ValueError, KeyError):
             return None
-        last_user = max((i for i, event in enumerate(events) if event["event"] == "user"), default=None)
-        if last_user is None or events[last_user].get("text") != message:
+        users = [i for i, event in enumerate(events) if event["event"] == "user"]
+        # Taken only if the conversation holds every message sent so far, this one last.
+        if len(users) != len(self.sent[sender]) or events[users[-1]].get("text") != message:
             return None
+        last_user = users[-1]
         answers = [{"text": event.get("text")} for event in events[last_user:] if event["event"] == "bot"]
         return answers or None
 
@@ -176,15 +178,32 @@ def running_cluster(replicas: int = 2, extra_env: dict[str, str] | None = None) 
 
 
 def stop_cluster(process: subprocess.Popen) -> None:
-    """Ctrl-C: SIGINT to the script and everything it started; SIGKILL after 60 s."""
+    """Ctrl-C: SIGINT to the script and everything it started, which must all be gone
+    within a minute (else they are killed and this fails, naming them)."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGINT)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (process.poll() is None or running_in_group(process.pid)):
+        time.sleep(0.2)
+    left = running_in_group(process.pid)
+    if left:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    process.wait()
+    assert not left, f"Ctrl-C left some of the cluster's processes running: {left}"
+
+
+def running_in_group(group: int) -> list[str]:
+    """The command lines of the processes of `group` still running (zombies do not count)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+            if int(pgrp) == group and state != "Z":
+                found.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:200])
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def in_parallel(work, items: list) -> list:

@@ -270,8 +270,8 @@ def test_a_replica_killed_under_load_loses_and_duplicates_no_ticket(cluster):
     users = senders("kill", 16)
     parts.hold("rasa-1")
 
-    def kill_a_replica() -> None:
-        time.sleep(2)
+    def kill_a_replica() -> None:  # once every user is in the middle of the form
+        parts.wait_until(lambda: all(len(bot.replicas[user]) >= 2 for user in users), "every user answered twice")
         parts.kill("rasa-1")
 
     quoted, _ = in_parallel(lambda job: job(), [lambda: file_all(bot, users), kill_a_replica])
