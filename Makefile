@@ -18,10 +18,12 @@ MODEL_INPUTS := config.yml domain.yml $(shell find data components -name __pycac
 
 help:
 	@echo "make run    set up, train if needed, start the bot (REST on :5005, actions on :5055, widget on :8080)"
+	@echo "make cluster  PostgreSQL, Redis, HAProxy, 2 Rasa replicas, 2 action servers, 2 workers, widget (README \"Running at scale\")"
 	@echo "make test   set up, train if needed, run the whole test suite"
 	@echo "make train  train the Rasa model if its inputs changed"
 	@echo "make browser  install Debian's chromium for the widget's browser tests, if missing"
 	@echo "make bench  messages per filed ticket (bench-filing), NLU quality, latency at 1 and 20 users, costs, next to rasa init's bot (about 3 min)"
+	@echo "make bench-cluster  the cluster with 1 and 2 replicas, a replica killed, turn 10 vs turn 300 (about 8 min)"
 	@echo "make lock   re-pin requirements.txt from requirements.in"
 	@echo "make clean  remove the venv, models and local data"
 
@@ -48,7 +50,17 @@ $(MODEL): $(INSTALLED) $(MODEL_INPUTS)
 run: $(MODEL)
 	@scripts/run.sh
 
-test: $(MODEL) browser
+# The same bot as a cluster on this machine (README "Running at scale"): installs
+# postgresql, redis-server and haproxy when missing; data under var/cluster; Ctrl-C stops all.
+.PHONY: cluster cluster-packages
+cluster: $(MODEL)
+	@scripts/cluster.sh
+
+# What the cluster and its tests (tests/cluster/) run on; a no-op once installed.
+cluster-packages:
+	@scripts/cluster-packages.sh
+
+test: $(MODEL) browser cluster-packages
 	$(BIN)/python -m pytest
 
 # The widget's browser tests drive Debian's chromium through Playwright (never `playwright
@@ -85,3 +97,10 @@ bench: bench-filing
 # prints it next to bench/filing-before.json. About a minute.
 bench-filing: $(MODEL)
 	$(BIN)/python -m bench.filing
+
+# The cluster (make cluster) with 1 and 2 Rasa replicas at the same load, a replica killed
+# under load, and turn 10 against turn 300 of one conversation (bench/cluster.py, README
+# "Running at scale"); writes bench/cluster.json and the README's table. About 8 minutes.
+.PHONY: bench-cluster
+bench-cluster: $(MODEL) cluster-packages
+	$(BIN)/python -m bench.cluster

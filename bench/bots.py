@@ -72,7 +72,7 @@ def start_ours(tmp: Path, model: Path, database_url: str) -> RunningBot:
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         '  headers:\n    Authorization: Bearer ${HELPDESK_ACTION_SERVER_SECRET}\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'rasa-tracker.db'}\n"
+        f"tracker_store:\n  type: servers.tracker_store.HelpdeskTrackerStore\n  dialect: sqlite\n  db: {tmp / 'rasa-tracker.db'}\n"
     )
     api_token = secrets.token_hex(32)
     env = {

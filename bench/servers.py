@@ -47,8 +47,7 @@ class Process:
         Unlike latency, this hardly moves when other work shares the machine, so it is
         the steadier figure for comparing two configurations.
         """
-        ticks = sum(_cpu_ticks(pid) for pid in _tree(self.popen.pid))
-        return ticks / os.sysconf("SC_CLK_TCK")
+        return tree_cpu_seconds(self.popen.pid)
 
     def tail(self, chars: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-chars:]
@@ -116,6 +115,11 @@ def _signal_group(popen: subprocess.Popen, sig: int) -> None:
         os.killpg(popen.pid, sig)
     except ProcessLookupError:
         pass
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system) used so far by process `root` and its descendants."""
+    return sum(_cpu_ticks(pid) for pid in _tree(root)) / os.sysconf("SC_CLK_TCK")
 
 
 def _tree(root: int) -> list[int]:

@@ -192,6 +192,9 @@ class Settings:
     sla_warning_minutes: dict[str, timedelta] = _key(
         _or_default(_minutes_per_level, {"S0": 15, "S1": 15, "S2": 30, "S3": 30})
     )
+    rasa_replicas: int = _key(_or_default(_count, 2))
+    action_servers: int = _key(_or_default(_count, 2))
+    delivery_workers: int = _key(_or_default(_count, 2))
 
 
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:

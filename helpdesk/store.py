@@ -26,6 +26,8 @@ from helpdesk.sla import to_utc
 from helpdesk.tickets import OPEN_STATUSES, RATINGS, SLA_ALERTS, STATUSES, Event, Requester, Ticket, TicketDraft
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+RESERVE_ATTEMPTS = 5
+"""Tries to reserve a block while other hosts reserve theirs at the same moment."""
 
 
 class TicketNotFound(LookupError):
@@ -300,10 +302,20 @@ class TicketStore:
 
         They read like HLP-J0001: numbers from their own sequence, kept in this table, with
         a "J" so they never meet the references derived from row keys.
+        Where writers are not serialised (PostgreSQL), two hosts reserving at once read the
+        same last number; the loser's block collides on the key and it reads again.
         """
-        with self._writer.begin() as connection:
-            last = connection.execute(sa.select(sa.func.max(_RESERVED.c.last))).scalar() or 0
-            connection.execute(_RESERVED.insert().values(first=last + 1, last=last + count, reserved_at=to_utc(at, "at")))
+        for attempt in range(RESERVE_ATTEMPTS):
+            try:
+                with self._writer.begin() as connection:
+                    last = connection.execute(sa.select(sa.func.max(_RESERVED.c.last))).scalar() or 0
+                    connection.execute(
+                        _RESERVED.insert().values(first=last + 1, last=last + count, reserved_at=to_utc(at, "at"))
+                    )
+                break
+            except IntegrityError:
+                if attempt == RESERVE_ATTEMPTS - 1:
+                    raise
         return tuple(f"{self._prefix}J{number:04d}" for number in range(last + 1, last + count + 1))
 
     def _insert(

@@ -31,6 +31,8 @@ API_TOKEN = "test-rasa-api-token-0123456789abcdef"
 """The token Rasa's HTTP API asks for (RASA_AUTH_TOKEN)."""
 ACTION_SERVER_SECRET = "test-action-server-secret-0123456789"
 """The secret Rasa sends with every action call (HELPDESK_ACTION_SERVER_SECRET)."""
+TRACKER_STORE = "servers.tracker_store.HelpdeskTrackerStore"
+"""The tracker store endpoints.yml names (Rasa's SQL tracker store, leaner)."""
 WIDGET_ORIGIN = "http://localhost:8080"
 """The widget's origin under `make run`, allowed by the default cors_origins."""
 WEBHOOK_TARGET = {"name": "support-webhook", "type": "webhook", "url": "http://127.0.0.1:9/not-listening",
@@ -171,7 +173,7 @@ def write_endpoints(path: Path, action_port: int, tracker_db: Path | None = None
         '  headers:\n    Authorization: Bearer ${HELPDESK_ACTION_SERVER_SECRET}\n'
     )
     if tracker_db is not None:
-        text += f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n"
+        text += f"tracker_store:\n  type: {TRACKER_STORE}\n  dialect: sqlite\n  db: {tracker_db}\n"
     path.write_text(text)
     return path
 

@@ -1,5 +1,6 @@
 """Conversation tests: the stories in this folder replayed by `rasa test` against the
-trained model and the real action server, and the training data validated."""
+trained model and the real action server, and the training data validated. `rasa test`
+runs through servers/rasa_server.py, so the stories meet the Rasa that production runs."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ STORIES = Path(__file__).parent
 def test_every_conversation_story_passes(servers, tmp_path):
     out = tmp_path / "results"
     run = subprocess.run(
-        [str(BIN / "rasa"), "test", "core", "--stories", str(STORIES), "--model", str(MODEL),
+        [str(BIN / "python"), "-m", "servers.rasa_server", "test", "core", "--stories", str(STORIES), "--model", str(MODEL),
          "--endpoints", str(servers.endpoints), "--out", str(out)],
         cwd=ROOT, env=servers.env, capture_output=True, text=True, timeout=900,
     )
