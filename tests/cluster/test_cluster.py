@@ -279,8 +279,10 @@ def test_a_replica_killed_under_load_loses_and_duplicates_no_ticket(cluster):
     assert_filed_once(bot, quoted)
     on_killed = [user for user in users if "rasa-1" in bot.replicas[user]]
     assert on_killed, "the replica was killed before it took any conversation"
-    for user in on_killed:  # it went on, and ended, on the other replica, each message once
-        assert bot.replicas[user][-1] == "rasa-2"
+    for user in on_killed:  # each message kept once, in order, whichever replica took it
         assert user_texts(bot, user) == bot.sent[user]
+    # A user may have finished on rasa-1 before it died; the others went on on rasa-2.
+    went_on = [user for user in on_killed if "rasa-2" in bot.replicas[user][bot.replicas[user].index("rasa-1") + 1:]]
+    assert went_on, "no conversation went on on the other replica"
     with pytest.raises(ProcessLookupError):  # held down: not started again
         os.kill(parts.pid("rasa-1"), 0)
