@@ -14,12 +14,13 @@ MODEL       := models/current.tar.gz
 # are listed too: their timestamps change when a file is added or removed.
 MODEL_INPUTS := config.yml domain.yml $(shell find data components -name __pycache__ -prune -o -type d -print -o -type f \( -name '*.yml' -o -name '*.py' \) -print 2>/dev/null)
 
-.PHONY: help setup train run test browser lock clean
+.PHONY: help setup train run test lint browser lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the bot (REST on :5005, actions on :5055, widget on :8080)"
 	@echo "make cluster  PostgreSQL, Redis, HAProxy, 2 Rasa replicas, 2 action servers, 2 workers, widget (README \"Running at scale\")"
-	@echo "make test   set up, train if needed, run the whole test suite"
+	@echo "make test   set up, train if needed, lint, run the whole test suite"
+	@echo "make lint   ruff (lint and format check) and mypy"
 	@echo "make train  train the Rasa model if its inputs changed"
 	@echo "make browser  install Debian's chromium for the widget's browser tests, if missing"
 	@echo "make bench  messages per filed ticket (bench-filing), NLU quality, latency at 1 and 20 users, costs, next to rasa init's bot (about 3 min)"
@@ -60,8 +61,14 @@ cluster: $(MODEL)
 cluster-packages:
 	@scripts/cluster-packages.sh
 
-test: $(MODEL) browser cluster-packages
+test: lint $(MODEL) browser cluster-packages
 	$(BIN)/python -m pytest
+
+# Style and types (pyproject.toml): ruff's lint and format check, mypy on the packages.
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The widget's browser tests drive Debian's chromium through Playwright (never `playwright
 # install`: no browser downloads). A no-op once it is there.

@@ -7,12 +7,23 @@ someone look?": answered for that problem's level, with the due time if filed no
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import full_text, intent_of, latest_full_text, latest_intent, nlu_severity, now, policy, send, severity_reading
+from actions.common import (
+    full_text,
+    intent_of,
+    latest_full_text,
+    latest_intent,
+    nlu_severity,
+    now,
+    policy,
+    send,
+    severity_reading,
+)
 from helpdesk import answers
 from helpdesk.answers import Reply
 from helpdesk.levels import named_levels
@@ -83,7 +94,7 @@ ANSWERS: dict[str, Callable[[Policy, Tracker], Reply]] = {
 
 def answer(p: Policy, intent: str | None, tracker: Tracker) -> Reply | None:
     """The answer to the latest message's question, or None when its intent is no question."""
-    if intent in TIMING_INTENTS + ("ask_after_filing",) and asks_resolution(latest_full_text(tracker)):
+    if intent in (*TIMING_INTENTS, "ask_after_filing") and asks_resolution(latest_full_text(tracker)):
         return answers.first_response_and_resolution(p)
     compose = ANSWERS.get(intent or "")
     return compose(p, tracker) if compose else None
@@ -99,7 +110,11 @@ def answer_instead_of_filing(p: Policy, tracker: Tracker) -> Reply | None:
     if kind is Asked.RATING:
         levels = named_levels(text, p)
         return answers.severity_of_problem(
-            p, reading["name"] if reading else None, (reading or {}).get("cues") or (), levels[0] if levels else None, now()
+            p,
+            reading["name"] if reading else None,
+            (reading or {}).get("cues") or (),
+            levels[0] if levels else None,
+            now(),
         )
     if kind is Asked.HOW_TO and reading and reading["name"] == list(p.severities)[-1]:
         return answers.how_to(p)
@@ -124,7 +139,9 @@ def offered_to_file(p: Policy, event: dict[str, Any]) -> bool:
         return reading is not None and problem_part(text) != text and not named_levels(text, p)
     if intent in PROBLEM_INTENTS:
         kind = asked(text)
-        return kind is Asked.RATING or (kind is Asked.HOW_TO and reading is not None and reading["name"] == list(p.severities)[-1])
+        return kind is Asked.RATING or (
+            kind is Asked.HOW_TO and reading is not None and reading["name"] == list(p.severities)[-1]
+        )
     return False
 
 
@@ -134,7 +151,9 @@ class ActionAnswerQuestion(Action):
     def name(self) -> str:
         return "action_answer_question"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         reply = answer(policy(), latest_intent(tracker), tracker)
         in_form = tracker.active_loop.get("name") is not None
         if reply is None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -20,7 +21,7 @@ from helpdesk.tickets import Requester
 from helpdesk.wiring import default_policy
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def settings() -> Settings:
     """The operator settings, read once per process."""
     return load_settings()
@@ -31,7 +32,7 @@ def policy() -> Policy:
     return default_policy()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def store() -> TicketStore:
     """The ticket store, opened once per process on the configured database."""
     return open_store(settings())

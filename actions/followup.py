@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -22,8 +23,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    as_typed, full_text, latest_full_text, latest_intent, latest_text, now, policy, previous_user_event, send,
-    settings, signed_in_user, store,
+    as_typed,
+    full_text,
+    latest_full_text,
+    latest_intent,
+    latest_text,
+    now,
+    policy,
+    previous_user_event,
+    send,
+    settings,
+    signed_in_user,
+    store,
 )
 from actions.form_validation import PatientFormValidation
 from helpdesk import followup, sla
@@ -33,14 +44,38 @@ from helpdesk.levels import stated_mention
 from helpdesk.references import Mention, read_references
 from helpdesk.requests import Request, details_given, read_requests, reason_given
 from helpdesk.store import TicketNotReopenable
+from helpdesk.ticket_choice import (
+    Ambiguous,
+    Choice,
+    Found,
+    NotFound,
+    NoTicket,
+    by_description,
+    by_position,
+    choose,
+    described_topic,
+)
 from helpdesk.tickets import ASSISTANT, Ticket
-from helpdesk.ticket_choice import Ambiguous, Choice, Found, NoTicket, NotFound, by_description, by_position, choose, described_topic
 from helpdesk.wording import format_target
 
-FORMS = {"add_details": "comment_form", "escalate": "escalation_form", "close_ticket": "close_form", "reopen_ticket": "reopen_form"}
+FORMS = {
+    "add_details": "comment_form",
+    "escalate": "escalation_form",
+    "close_ticket": "close_form",
+    "reopen_ticket": "reopen_form",
+}
 """Which form each follow-up request opens when the message did not give all it needs."""
-FOLLOWUP_SLOTS = ("followup_ref", "comment_text", "new_severity", "escalation_reason", "close_confirmed", "reopen_reason",
-                  "reopen_confirmed", "rejected_answers", "next_requests")
+FOLLOWUP_SLOTS = (
+    "followup_ref",
+    "comment_text",
+    "new_severity",
+    "escalation_reason",
+    "close_confirmed",
+    "reopen_reason",
+    "reopen_confirmed",
+    "rejected_answers",
+    "next_requests",
+)
 """Every slot of one follow-up, cleared when it starts or ends (the refusal counts too, so an
 earlier form's refusals never make this one give up early)."""
 FOCUS_SLOTS = ("focus_ref", "last_ticket_ref")
@@ -208,7 +243,10 @@ class _Turn:
             else:
                 send(self.dispatcher, followup.not_open(ticket))
         elif details:
-            send(self.dispatcher, followup.comment_added(store().add_comment(ticket.reference, details, now(), self.user.email)))
+            send(
+                self.dispatcher,
+                followup.comment_added(store().add_comment(ticket.reference, details, now(), self.user.email)),
+            )
         else:
             self.open_form("add_details", ticket)
 
@@ -258,7 +296,11 @@ class _Turn:
         if intent != "talk_to_human":
             return followup.no_open_tickets()
         at = now()
-        return followup.handoff_needs_a_ticket(policy()) if sla.is_open(at, policy()) else followup.support_closed(policy(), at)
+        return (
+            followup.handoff_needs_a_ticket(policy())
+            if sla.is_open(at, policy())
+            else followup.support_closed(policy(), at)
+        )
 
 
 _HANDLERS: dict[str, Callable[[_Turn, Request, Ticket], None]] = {
@@ -285,7 +327,9 @@ def reopen(ticket: Ticket, reason: str, details: str | None, user: VerifiedUser)
     """Back to open with a due time counted from now; the details, if any, added after."""
     at = now()
     try:
-        updated = store().reopen(ticket.reference, reason, sla.due_at(ticket.final_severity, at, policy()), at, user.email)
+        updated = store().reopen(
+            ticket.reference, reason, sla.due_at(ticket.final_severity, at, policy()), at, user.email
+        )
     except TicketNotReopenable:
         return followup.already_open(store().get(ticket.reference) or ticket)
     if details:
@@ -294,7 +338,11 @@ def reopen(ticket: Ticket, reason: str, details: str | None, user: VerifiedUser)
 
 
 def follow_up(
-    intent: str, dispatcher: CollectingDispatcher, tracker: Tracker, user: VerifiedUser, answers_which: bool = False,
+    intent: str,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    user: VerifiedUser,
+    answers_which: bool = False,
 ) -> list[dict[str, Any]]:
     """Carries out every request of the latest message on the tickets it names or means;
     a message answering "which ticket?" may name it by its number alone."""
@@ -372,7 +420,9 @@ class ActionTalkToHuman(_UserAction):
     def unverified(self, dispatcher: CollectingDispatcher, why: Unverified) -> list[dict[str, Any]]:
         at = now()
         staffed = sla.is_open(at, policy())
-        send(dispatcher, followup.handoff_needs_a_ticket(policy()) if staffed else followup.support_closed(policy(), at))
+        send(
+            dispatcher, followup.handoff_needs_a_ticket(policy()) if staffed else followup.support_closed(policy(), at)
+        )
         return []
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, user: VerifiedUser) -> list[dict[str, Any]]:
@@ -419,10 +469,17 @@ class _FollowupFormValidation(PatientFormValidation, ABC):
     def name(self) -> str: ...
 
     def give_up(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        send(dispatcher, Reply(f"I couldn't follow, so I've left the ticket as it was. You can also email support at {policy().contact.email}."))
+        send(
+            dispatcher,
+            Reply(
+                f"I couldn't follow, so I've left the ticket as it was. You can also email support at {policy().contact.email}."
+            ),
+        )
         return {"requested_slot": None, "followup_ref": None}
 
-    def _text(self, slot: str, value: Any, reason: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    def _text(
+        self, slot: str, value: Any, reason: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         text = as_typed(value, tracker)
         return {slot: text} if text else self.reject(slot, reason, dispatcher, tracker)
 
@@ -432,8 +489,10 @@ class _FollowupFormValidation(PatientFormValidation, ABC):
             return self.reject(slot, "A few words on why, please.", dispatcher, tracker)
         return self._text(slot, value, "A few words on why, please.", dispatcher, tracker)
 
-    def _yes_or_no(self, slot: str, value: Any, question: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        """"yes" or "no": as the action set it, or as the user's affirm or deny."""
+    def _yes_or_no(
+        self, slot: str, value: Any, question: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """ "yes" or "no": as the action set it, or as the user's affirm or deny."""
         answer = value if value in ("yes", "no") else {"affirm": "yes", "deny": "no"}.get(latest_intent(tracker) or "")
         return {slot: answer} if answer else self.reject(slot, question, dispatcher, tracker)
 
@@ -442,7 +501,9 @@ class ValidateCommentForm(_FollowupFormValidation):
     def name(self) -> str:
         return "validate_comment_form"
 
-    def validate_comment_text(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_comment_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._text("comment_text", value, "What should I add to the ticket?", dispatcher, tracker)
 
 
@@ -450,13 +511,21 @@ class ValidateEscalationForm(_FollowupFormValidation):
     def name(self) -> str:
         return "validate_escalation_form"
 
-    def validate_new_severity(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        level = value if value in policy().severities else stated_level_in(tracker, Request("escalate", (), latest_text(tracker), 0))[0]
+    def validate_new_severity(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        level = (
+            value
+            if value in policy().severities
+            else stated_level_in(tracker, Request("escalate", (), latest_text(tracker), 0))[0]
+        )
         if level:
             return {"new_severity": level}
         return self.reject("new_severity", "Please pick a level from the buttons.", dispatcher, tracker)
 
-    def validate_escalation_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_escalation_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._reason("escalation_reason", value, dispatcher, tracker)
 
 
@@ -464,7 +533,9 @@ class ValidateCloseForm(_FollowupFormValidation):
     def name(self) -> str:
         return "validate_close_form"
 
-    def validate_close_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_close_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._yes_or_no("close_confirmed", value, "Shall I close it? Yes or no.", dispatcher, tracker)
 
 
@@ -472,10 +543,14 @@ class ValidateReopenForm(_FollowupFormValidation):
     def name(self) -> str:
         return "validate_reopen_form"
 
-    def validate_reopen_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_reopen_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._reason("reopen_reason", value, dispatcher, tracker)
 
-    def validate_reopen_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    def validate_reopen_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return self._yes_or_no("reopen_confirmed", value, "Shall I reopen it? Yes or no.", dispatcher, tracker)
 
 
@@ -487,7 +562,11 @@ class _AskAboutTicket(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         user, reference = signed_in_user(tracker), tracker.get_slot("followup_ref")
-        ticket = await asyncio.to_thread(own_ticket, user, reference) if isinstance(user, VerifiedUser) and reference else None
+        ticket = (
+            await asyncio.to_thread(own_ticket, user, reference)
+            if isinstance(user, VerifiedUser) and reference
+            else None
+        )
         send(dispatcher, self.question(ticket))
         return []
 
@@ -513,8 +592,10 @@ class ActionAskNewSeverity(_AskAboutTicket):
         current = f"{ticket.reference} is {policy().severity(ticket.final_severity).label}. " if ticket else ""
         return Reply(
             f"{current}Which level should it be?",
-            tuple(Button(f"{s.label}: first response {format_target(s)}", f'/inform{{"severity": "{s.level}"}}')
-                  for s in policy().severities.values()),
+            tuple(
+                Button(f"{s.label}: first response {format_target(s)}", f'/inform{{"severity": "{s.level}"}}')
+                for s in policy().severities.values()
+            ),
         )
 
 
@@ -533,7 +614,10 @@ class ActionAskCloseConfirmed(_AskAboutTicket):
 
     def question(self, ticket: Ticket | None) -> Reply:
         target = followup.about(ticket) if ticket else "it"
-        return Reply(f"Close {target}? Support stops working on it.", (Button("Yes, close it", "/affirm"), Button("No, keep it open", "/deny")))
+        return Reply(
+            f"Close {target}? Support stops working on it.",
+            (Button("Yes, close it", "/affirm"), Button("No, keep it open", "/deny")),
+        )
 
 
 class ActionAskReopenReason(_AskAboutTicket):
@@ -549,7 +633,11 @@ class ActionAskReopenConfirmed(_AskAboutTicket):
         return "action_ask_reopen_confirmed"
 
     def question(self, ticket: Ticket | None) -> Reply:
-        return followup.reopen_with_details(ticket) if ticket else Reply("Shall I reopen it?", (Button("Yes", "/affirm"), Button("No", "/deny")))
+        return (
+            followup.reopen_with_details(ticket)
+            if ticket
+            else Reply("Shall I reopen it?", (Button("Yes", "/affirm"), Button("No", "/deny")))
+        )
 
 
 class _FinishFollowup(_UserAction, ABC):
@@ -605,7 +693,9 @@ class ActionCloseTicket(_FinishFollowup):
     def apply(self, ticket: Ticket, tracker: Tracker, user: VerifiedUser) -> Reply:
         if tracker.get_slot("close_confirmed") != "yes":
             return followup.kept_open(ticket)
-        closed = store().set_status(ticket.reference, "closed", now(), user.email, note="closed by the requester in the Help assistant")
+        closed = store().set_status(
+            ticket.reference, "closed", now(), user.email, note="closed by the requester in the Help assistant"
+        )
         return followup.closed(closed)
 
 

@@ -18,7 +18,9 @@ class ActionGreet(Action):
     def name(self) -> str:
         return "action_greet"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         send(dispatcher, answers.help_menu())
         ask_for_a_rating(dispatcher, tracker)
         return []
@@ -28,7 +30,9 @@ class ActionOutOfScope(Action):
     def name(self) -> str:
         return "action_out_of_scope"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         send(dispatcher, answers.out_of_scope(policy()))
         return []
 
@@ -39,7 +43,9 @@ class ActionAskWhichTopic(Action):
     def name(self) -> str:
         return "action_default_ask_affirmation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         ranking = tracker.latest_message.get("intent_ranking") or []
         likely = [i["name"] for i in ranking if i.get("name") in answers.TOPIC_TITLES][:2]
         buttons = [{"title": answers.TOPIC_TITLES[name], "payload": f"/{name}"} for name in likely]
@@ -54,7 +60,9 @@ class ActionGiveUp(Action):
     def name(self) -> str:
         return "action_default_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         send(dispatcher, answers.fallback(policy()))
         # Like Rasa's own fallback: forget the misunderstood message so it does not steer what follows.
         return [UserUtteranceReverted()]
@@ -67,7 +75,9 @@ class ActionAcknowledge(Action):
     def name(self) -> str:
         return "action_acknowledge"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         earlier = previous_user_event(tracker)
         offered = earlier is not None and offered_to_file(policy(), earlier)
         if offered and latest_intent(tracker) == "affirm":

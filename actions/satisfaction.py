@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import latest_full_text, now, send, signed_in_user, store
 from helpdesk import identity, satisfaction
 from helpdesk.answers import Reply
+from helpdesk.tickets import Ticket
 
 
 def ask_for_a_rating(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -28,13 +29,20 @@ class ActionRateSupport(Action):
     def name(self) -> str:
         return "action_rate_support"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         user = signed_in_user(tracker)
         rating = _rating(tracker)
         ticket = _rated_ticket(tracker, user) if isinstance(user, identity.VerifiedUser) else None
         if ticket is None or rating is None:
-            send(dispatcher, Reply("I didn't find a ticket of yours to rate: ratings are asked for when a ticket "
-                                   "is resolved or closed. Is there anything else I can help with?"))
+            send(
+                dispatcher,
+                Reply(
+                    "I didn't find a ticket of yours to rate: ratings are asked for when a ticket "
+                    "is resolved or closed. Is there anything else I can help with?"
+                ),
+            )
             return []
         score, comment = rating
         rated = store().record_satisfaction(ticket.reference, score, comment, now(), ticket.requester.email)
@@ -51,12 +59,12 @@ def _rating(tracker: Tracker) -> tuple[int, str | None] | None:
     return typed
 
 
-def _rated_ticket(tracker: Tracker, user: identity.VerifiedUser) -> Any:
+def _rated_ticket(tracker: Tracker, user: identity.VerifiedUser) -> Ticket | None:
     """The user's own ticket the rating is for: the one the button names, else the one the
     bot most recently asked about and is still unrated. Never another user's."""
     mine = store().list(requester_email=user.email)
     named = next(tracker.get_latest_entity_values("ticket_ref"), None)
     if named is not None:
         return next((t for t in mine if t.reference.upper() == str(named).upper()), None)
-    asked = [t for t in mine if t.satisfaction_asked_at is not None and t.satisfaction_rating is None]
-    return max(asked, key=lambda t: t.satisfaction_asked_at, default=None)
+    asked = [(t.satisfaction_asked_at, t) for t in mine if t.satisfaction_asked_at and t.satisfaction_rating is None]
+    return max(asked, key=lambda pair: pair[0], default=(None, None))[1]

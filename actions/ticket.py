@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
+from actions.answers import PROBLEM_INTENTS, answer_instead_of_filing, offered_to_file, timing_for_problem
 from actions.common import (
     as_typed,
     full_text,
@@ -34,7 +35,6 @@ from actions.common import (
     stated_level,
     store,
 )
-from actions.answers import PROBLEM_INTENTS, answer_instead_of_filing, offered_to_file, timing_for_problem
 from actions.form_validation import PatientFormValidation
 from helpdesk import details, filing, sla
 from helpdesk.answers import Reply
@@ -47,9 +47,17 @@ from helpdesk.triage import Decision, Facts, decide
 logger = logging.getLogger(__name__)
 
 DETAIL_SLOTS = ("description", "bot_or_area", "environment", "since", "impact", "requester_email", "links")
-DRAFT_SLOTS = DETAIL_SLOTS + (
-    "requester_name", "requester_account", "user_severity", "assessed_severity", "assessed_cues",
-    "ticket_confirmed", "confirm_step", "ticket_draft_id", "rejected_answers",
+DRAFT_SLOTS = (
+    *DETAIL_SLOTS,
+    "requester_name",
+    "requester_account",
+    "user_severity",
+    "assessed_severity",
+    "assessed_cues",
+    "ticket_confirmed",
+    "confirm_step",
+    "ticket_draft_id",
+    "rejected_answers",
 )
 """Every slot that belongs to one ticket draft, cleared when a draft is filed, cancelled or replaced."""
 
@@ -111,8 +119,12 @@ def from_description(problem: Problem, tracker: Tracker, keep_filled: bool = Tru
     }
     found = details.read_details(text)
     for slot, value in (
-        ("environment", found.environment), ("since", found.since), ("impact", found.impact),
-        ("bot_or_area", found.bot_or_area), ("links", found.links), ("requester_email", found.email),
+        ("environment", found.environment),
+        ("since", found.since),
+        ("impact", found.impact),
+        ("bot_or_area", found.bot_or_area),
+        ("links", found.links),
+        ("requester_email", found.email),
     ):
         if value and not (keep_filled and tracker.get_slot(slot)):
             slots[slot] = value
@@ -123,7 +135,9 @@ def decision(tracker: Tracker) -> Decision:
     """The severity for the draft as it stands: the user's own level, else triage's."""
     facts = Facts(environment=tracker.get_slot("environment"), impact=tracker.get_slot("impact"))
     cues = tuple(tracker.get_slot("assessed_cues") or ())
-    return decide(policy(), tracker.get_slot("assessed_severity"), facts, stated=tracker.get_slot("user_severity"), cues=cues)
+    return decide(
+        policy(), tracker.get_slot("assessed_severity"), facts, stated=tracker.get_slot("user_severity"), cues=cues
+    )
 
 
 def draft(tracker: Tracker) -> TicketDraft:
@@ -176,8 +190,11 @@ def message_updates(tracker: Tracker) -> dict[str, Any]:
     if not text.startswith("/"):
         found = details.read_details(text)
         for slot, value in (
-            ("environment", found.environment), ("since", found.since), ("impact", found.impact),
-            ("bot_or_area", found.bot_or_area), ("requester_email", found.email),
+            ("environment", found.environment),
+            ("since", found.since),
+            ("impact", found.impact),
+            ("bot_or_area", found.bot_or_area),
+            ("requester_email", found.email),
         ):
             # The slot the message answers holds the raw message as its candidate, not a detail.
             if value and (slot in answering or value != tracker.get_slot(slot)):
@@ -194,7 +211,9 @@ def message_updates(tracker: Tracker) -> dict[str, Any]:
 def noted(updates: dict[str, Any]) -> Reply:
     """Says what a message changed in the draft, in the summary's labels."""
     labels = {**filing.DETAIL_LABELS, "user_severity": "Severity"}
-    shown = {slot: policy().severity(value).label if slot == "user_severity" else value for slot, value in updates.items()}
+    shown = {
+        slot: policy().severity(value).label if slot == "user_severity" else value for slot, value in updates.items()
+    }
     return Reply("Updated: " + "; ".join(f"{labels[slot]}: {value}" for slot, value in shown.items()) + ".")
 
 
@@ -226,7 +245,7 @@ class ActionStartTicket(Action):
         problem = opening_problem(tracker)
         if kept_draft(tracker) and not problem:
             dispatcher.utter_message(text="Let's finish the ticket you started; everything you told me is kept.")
-            return [SlotSet("ticket_confirmed", None), SlotSet("confirm_step", None)] + opens_form
+            return [SlotSet("ticket_confirmed", None), SlotSet("confirm_step", None), *opens_form]
         slots: dict[str, Any] = {slot: None for slot in DRAFT_SLOTS}
         slots["ticket_draft_id"] = uuid.uuid4().hex
         who = requester(tracker)
@@ -263,7 +282,9 @@ class ValidateTicketForm(PatientFormValidation):
     def name(self) -> str:
         return "validate_ticket_form"
 
-    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         asked = tracker.get_slot(REQUESTED_SLOT)
         candidates = tracker.slots_to_validate()
         if asked not in candidates:
@@ -276,7 +297,9 @@ class ValidateTicketForm(PatientFormValidation):
             return []
         return [SlotSet(slot, value) for slot, value in read(candidates[asked], dispatcher, tracker).items()]
 
-    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if tracker.get_slot("ticket_confirmed") == "yes":
             return SlotSet(REQUESTED_SLOT, None)
         counts = tracker.get_slot("rejected_answers") or {}
@@ -286,20 +309,37 @@ class ValidateTicketForm(PatientFormValidation):
     def read_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         text = as_typed(value, tracker)
         if len(re.findall(r"\w", text)) < 3:
-            return self.reject("description", "Could you describe the problem in a few words? For example: \"the bot stopped replying on WhatsApp\".", dispatcher, tracker)
+            return self.reject(
+                "description",
+                'Could you describe the problem in a few words? For example: "the bot stopped replying on WhatsApp".',
+                dispatcher,
+                tracker,
+            )
         return {**from_description(Problem(text, nlu_severity(tracker)), tracker), **self._level(tracker)}
 
     def read_environment(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         updates = message_updates(tracker)
         answer = str(value or "").strip().lower()
-        button = next((e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "environment"), None)
+        button = next(
+            (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "environment"),
+            None,
+        )
         chosen = updates.get("environment") or next((v for v in (answer, button) if v in ENVIRONMENTS), None)
         if chosen or NOT_SURE.search(answer):
             return {**updates, "environment": chosen or "unknown"}
         text = as_typed(value, tracker)
         # Something said about the problem instead of the answer still reaches support.
         said = self._added(text, dispatcher, tracker) if not updates and self._statement(text, tracker) else {}
-        return {**said, **self._not_answered("environment", updates, "Please choose production (live) or staging, or say you're not sure.", dispatcher, tracker)}
+        return {
+            **said,
+            **self._not_answered(
+                "environment",
+                updates,
+                "Please choose production (live) or staging, or say you're not sure.",
+                dispatcher,
+                tracker,
+            ),
+        }
 
     def read_impact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         updates = message_updates(tracker)
@@ -308,16 +348,24 @@ class ValidateTicketForm(PatientFormValidation):
             return updates
         if not updates and free_text(text) and latest_intent(tracker) not in NOT_AN_ANSWER:
             return {"impact": text}
-        return self._not_answered("impact", updates, "Who is affected? For example \"all users\", \"a few testers\" or \"no one yet\".", dispatcher, tracker)
+        return self._not_answered(
+            "impact",
+            updates,
+            'Who is affected? For example "all users", "a few testers" or "no one yet".',
+            dispatcher,
+            tracker,
+        )
 
     def read_requester_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         updates = message_updates(tracker)
         if "requester_email" in updates:
             return updates
         return self._not_answered(
-            "requester_email", updates,
+            "requester_email",
+            updates,
             "That doesn't look like an email address. Please type it like name@company.com so support can reach you.",
-            dispatcher, tracker,
+            dispatcher,
+            tracker,
         )
 
     def read_ticket_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
@@ -336,7 +384,12 @@ class ValidateTicketForm(PatientFormValidation):
             send(dispatcher, noted(updates))
             return {**updates, **back_to_summary}
         if step == STEP_SEVERITY:
-            return self.reject("ticket_confirmed", "I didn't catch a level there: pick one of the buttons, e.g. S2.", dispatcher, tracker)
+            return self.reject(
+                "ticket_confirmed",
+                "I didn't catch a level there: pick one of the buttons, e.g. S2.",
+                dispatcher,
+                tracker,
+            )
         if intent in CONFIRMING:
             return {"ticket_confirmed": "yes"}
         if self._chosen_detail(tracker) == "severity" or intent == "escalate":
@@ -348,7 +401,8 @@ class ValidateTicketForm(PatientFormValidation):
         return self.reject(
             "ticket_confirmed",
             "Sorry, I didn't catch that. Your draft is kept: file it, change it, or type a correction such as \"it's on staging\".",
-            dispatcher, tracker,
+            dispatcher,
+            tracker,
         )
 
     def give_up(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
@@ -361,11 +415,18 @@ class ValidateTicketForm(PatientFormValidation):
             send(dispatcher, Reply("I'll go on without an email address; keep the ticket reference to follow it up."))
             return {}
         if slot == "ticket_confirmed":
-            send(dispatcher, Reply("I still didn't catch that, but your draft is kept. Use the buttons below, or type what to change."))
+            send(
+                dispatcher,
+                Reply(
+                    "I still didn't catch that, but your draft is kept. Use the buttons below, or type what to change."
+                ),
+            )
             return {"ticket_confirmed": None, "confirm_step": None}
         return {}
 
-    def _not_answered(self, slot: str, updates: dict[str, Any], reason: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    def _not_answered(
+        self, slot: str, updates: dict[str, Any], reason: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         """A message that said other things updates the draft and the question is asked again;
         one that said nothing is refused with a reason."""
         if updates:
@@ -381,7 +442,9 @@ class ValidateTicketForm(PatientFormValidation):
     @staticmethod
     def _statement(text: str, tracker: Tracker) -> bool:
         """A few typed words that say something, not a yes, a no or a greeting."""
-        return latest_intent(tracker) not in NOT_AN_ANSWER and free_text(text) and len(text.split()) >= MIN_STATEMENT_WORDS
+        return (
+            latest_intent(tracker) not in NOT_AN_ANSWER and free_text(text) and len(text.split()) >= MIN_STATEMENT_WORDS
+        )
 
     @staticmethod
     def _level(tracker: Tracker) -> dict[str, Any]:
@@ -391,7 +454,9 @@ class ValidateTicketForm(PatientFormValidation):
     @staticmethod
     def _chosen_detail(tracker: Tracker) -> str | None:
         """The detail a "change ..." button names (its `detail` entity)."""
-        return next((e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "detail"), None)
+        return next(
+            (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "detail"), None
+        )
 
 
 class ActionAskTicketConfirmed(Action):
@@ -434,15 +499,18 @@ class ActionFinishTicketForm(Action):
             filed = await asyncio.to_thread(file_ticket, store, ticket_draft, filed_at, due)
         except Exception:
             logger.exception("could not file ticket draft %s", ticket_draft.idempotency_key)
-            send(dispatcher, Reply(
-                "I'm sorry: I couldn't save your ticket just now. Your details are kept; say \"yes\" to try again "
-                f"in a minute, or email them to support at {policy().contact.email}."
-            ))
+            send(
+                dispatcher,
+                Reply(
+                    "I'm sorry: I couldn't save your ticket just now. Your details are kept; say \"yes\" to try again "
+                    f"in a minute, or email them to support at {policy().contact.email}."
+                ),
+            )
             # Back into the form at the summary, so a later "yes" files it.
             return [SlotSet("ticket_confirmed", None), FollowupAction("ticket_form")]
         receipt = filing.delayed_receipt if filed.journaled else filing.receipt
         send(dispatcher, receipt(policy(), filed.ticket))
-        return cleared_draft() + [SlotSet("last_ticket_ref", filed.ticket.reference)]
+        return [*cleared_draft(), SlotSet("last_ticket_ref", filed.ticket.reference)]
 
 
 class ActionCancelTicket(Action):

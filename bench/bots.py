@@ -17,7 +17,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from bench.servers import Fleet, Process, first_answer_seconds, free_port, wait_for_health
 
@@ -34,7 +33,7 @@ class RunningBot:
     rasa_url: str
     fleet: Fleet
     rasa: Process
-    actions: Optional[Process]
+    actions: Process | None
     cold_start_seconds: float
 
 
@@ -71,7 +70,7 @@ def start_ours(tmp: Path, model: Path, database_url: str) -> RunningBot:
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        '  headers:\n    Authorization: Bearer ${HELPDESK_ACTION_SERVER_SECRET}\n'
+        "  headers:\n    Authorization: Bearer ${HELPDESK_ACTION_SERVER_SECRET}\n"
         f"tracker_store:\n  type: servers.tracker_store.HelpdeskTrackerStore\n  dialect: sqlite\n  db: {tmp / 'rasa-tracker.db'}\n"
     )
     api_token = secrets.token_hex(32)
@@ -86,14 +85,31 @@ def start_ours(tmp: Path, model: Path, database_url: str) -> RunningBot:
     fleet = Fleet()
     try:
         actions = fleet.spawn(
-            "action server", [str(BIN / "python"), "-m", "servers.action_server", "--port", str(action_port)],
-            REPO, env, tmp / "actions.log",
+            "action server",
+            [str(BIN / "python"), "-m", "servers.action_server", "--port", str(action_port)],
+            REPO,
+            env,
+            tmp / "actions.log",
         )
         rasa = fleet.spawn(
             "rasa server",
-            [str(BIN / "python"), "-m", "servers.rasa_server", "run", "--port", str(rasa_port), "--model", str(model),
-             "--endpoints", str(endpoints), "--credentials", str(REPO / "credentials.yml")],
-            REPO, env, tmp / "rasa.log",
+            [
+                str(BIN / "python"),
+                "-m",
+                "servers.rasa_server",
+                "run",
+                "--port",
+                str(rasa_port),
+                "--model",
+                str(model),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(REPO / "credentials.yml"),
+            ],
+            REPO,
+            env,
+            tmp / "rasa.log",
         )
         wait_for_health(f"http://127.0.0.1:{action_port}/health", actions)
         url = f"http://127.0.0.1:{rasa_port}"
@@ -109,8 +125,11 @@ def start_baseline(tmp: Path, folder: Path) -> RunningBot:
     fleet = Fleet()
     try:
         rasa = fleet.spawn(
-            "baseline rasa server", [str(BIN / "rasa"), "run", "--enable-api", "--port", str(port)],
-            folder, base_env(tmp), tmp / "baseline-rasa.log",
+            "baseline rasa server",
+            [str(BIN / "rasa"), "run", "--enable-api", "--port", str(port)],
+            folder,
+            base_env(tmp),
+            tmp / "baseline-rasa.log",
         )
         url = f"http://127.0.0.1:{port}"
         return RunningBot("baseline", url, fleet, rasa, None, first_answer_seconds(url, rasa, "hello"))
@@ -122,7 +141,9 @@ def start_baseline(tmp: Path, folder: Path) -> RunningBot:
 def _timed(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> float:
     start = time.monotonic()
     with log.open("w") as out:
-        done = subprocess.run(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=TRAIN_TIMEOUT_SECONDS)
+        done = subprocess.run(
+            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=TRAIN_TIMEOUT_SECONDS
+        )
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command[:3])} failed ({done.returncode}); log:\n{log.read_text()[-3000:]}")
     return round(time.monotonic() - start, 1)

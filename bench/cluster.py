@@ -38,8 +38,12 @@ USERS, TICKETS_PER_USER = 10, 3
 """The offered load: this many users at once, each filing tickets one after another."""
 KILL_USERS = 16
 LONG_TURNS = 300
-QUESTIONS = ("what are your business hours?", "how fast do you answer an S1 ticket?", "is support open right now?",
-             "thanks")
+QUESTIONS = (
+    "what are your business hours?",
+    "how fast do you answer an S1 ticket?",
+    "is support open right now?",
+    "thanks",
+)
 """A long conversation: questions about support, over and over, with no form in between."""
 REFERENCE_PREFIX = "HLP-"
 
@@ -95,8 +99,11 @@ def offered_load(cluster: Cluster, servers: ClusterServers, prefix: str) -> dict
     summary["rasa_cpu_ms_per_turn"] = round((after["rasa"] - before["rasa"]) * 1000 / turns, 1)
     summary["other_cpu_ms_per_turn"] = round((after["other"] - before["other"]) * 1000 / turns, 1)
     summary["server_cpu_ms_per_turn"] = round(summary["rasa_cpu_ms_per_turn"] + summary["other_cpu_ms_per_turn"], 1)
-    stored = Counter(t.conversation_id for t in TicketStore(servers.database_url, REFERENCE_PREFIX).list()
-                     if (t.conversation_id or "").startswith(prefix + "-"))
+    stored = Counter(
+        t.conversation_id
+        for t in TicketStore(servers.database_url, REFERENCE_PREFIX).list()
+        if (t.conversation_id or "").startswith(prefix + "-")
+    )
     summary["tickets_stored"] = sum(stored.values())
     summary["tickets_filed"] = len([outcome for outcome in result.outcomes if outcome])
     return summary
@@ -119,9 +126,11 @@ def kill_under_load(cluster: Cluster, servers: ClusterServers) -> dict[str, Any]
     receipts, _ = in_parallel(lambda job: job(), [lambda: in_parallel(file, users), kill])
     store = TicketStore(servers.database_url, REFERENCE_PREFIX)
     stored = Counter(t.conversation_id for t in store.list() if t.conversation_id in set(users))
-    lost = sum(1 for user, receipt in zip(users, receipts) if receipt is None or stored[user] == 0)
+    lost = sum(1 for user, receipt in zip(users, receipts, strict=False) if receipt is None or stored[user] == 0)
     return {
-        "users": KILL_USERS, "lost": lost, "duplicated": sum(count - 1 for count in stored.values() if count > 1),
+        "users": KILL_USERS,
+        "lost": lost,
+        "duplicated": sum(count - 1 for count in stored.values() if count > 1),
         "conversations_on_killed_replica": sum(1 for user in users if "rasa-1" in servers.replicas[user]),
         "retried_turns": len(servers.retries),
     }
@@ -131,8 +140,11 @@ def long_conversation(cluster: Cluster, servers: ClusterServers) -> dict[str, An
     """Latency and server CPU of turns 1-20 and 281-300 of one conversation, on a replica
     warmed by another conversation first (a fresh replica's first turns cost more)."""
     for turn in range(20):
-        requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
-                      json={"sender": "warm-up", "message": QUESTIONS[turn % len(QUESTIONS)]}, timeout=60)
+        requests.post(
+            f"{servers.rasa_url}/webhooks/rest/webhook",
+            json={"sender": "warm-up", "message": QUESTIONS[turn % len(QUESTIONS)]},
+            timeout=60,
+        )
     sender = f"long-{time.time_ns()}"
     latencies: list[float] = []
     cpu: dict[int, float] = {}
@@ -140,8 +152,11 @@ def long_conversation(cluster: Cluster, servers: ClusterServers) -> dict[str, An
         if turn in (0, 20, LONG_TURNS - 20):
             cpu[turn] = sum(cpu_by_part(cluster).values())
         started = time.perf_counter()
-        reply = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
-                              json={"sender": sender, "message": QUESTIONS[turn % len(QUESTIONS)]}, timeout=60)
+        reply = requests.post(
+            f"{servers.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": QUESTIONS[turn % len(QUESTIONS)]},
+            timeout=60,
+        )
         latencies.append((time.perf_counter() - started) * 1000)
         reply.raise_for_status()
         if not reply.json():
@@ -162,10 +177,13 @@ def markdown(results: dict[str, Any]) -> str:
     one, two = results["replicas_1"], results["replicas_2"]
     bounded, unbounded, kill = results["long_bounded"], results["long_unbounded"], results["kill"]
     rows = [
-        ("throughput (messages/s)", "messages_per_second"), ("p50 per turn (ms)", "p50_ms"),
-        ("p95 per turn (ms)", "p95_ms"), ("Rasa CPU per turn (ms)", "rasa_cpu_ms_per_turn"),
+        ("throughput (messages/s)", "messages_per_second"),
+        ("p50 per turn (ms)", "p50_ms"),
+        ("p95 per turn (ms)", "p95_ms"),
+        ("Rasa CPU per turn (ms)", "rasa_cpu_ms_per_turn"),
         ("other servers' CPU per turn (ms): actions, PostgreSQL, Redis, HAProxy, workers", "other_cpu_ms_per_turn"),
-        ("server CPU per turn (ms)", "server_cpu_ms_per_turn"), ("tickets stored / filed", None),
+        ("server CPU per turn (ms)", "server_cpu_ms_per_turn"),
+        ("tickets stored / filed", None),
     ]
     lines = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {results['machine']['summary']}; "
@@ -176,8 +194,10 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for label, key in rows:
         if key is None:
-            lines.append(f"| {label} | {one['tickets_stored']} / {one['tickets_filed']} | "
-                         f"{two['tickets_stored']} / {two['tickets_filed']} |")
+            lines.append(
+                f"| {label} | {one['tickets_stored']} / {one['tickets_filed']} | "
+                f"{two['tickets_stored']} / {two['tickets_filed']} |"
+            )
         else:
             lines.append(f"| {label} | {one[key]} | {two[key]} |")
     lines += [

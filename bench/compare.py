@@ -66,7 +66,9 @@ def describe(contender: Contender) -> dict[str, Any]:
 def _phase(contender: Contender, users: int, per_user: int, prefix: str) -> LoadResult:
     bot = contender.bot
     cpu_before = _server_cpu_seconds(bot)
-    result = asyncio.run(run_load(bot.rasa_url, users, per_user, contender.conversation, PHASE_DEADLINE_SECONDS, prefix))
+    result = asyncio.run(
+        run_load(bot.rasa_url, users, per_user, contender.conversation, PHASE_DEADLINE_SECONDS, prefix)
+    )
     result.server_cpu_seconds = _server_cpu_seconds(bot) - cpu_before
     return result
 

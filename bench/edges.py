@@ -22,8 +22,9 @@ import os
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any
 
 import aiohttp
 
@@ -42,9 +43,11 @@ MAX_HI_TURNS = 5000
 REQUEST_TIMEOUT_SECONDS = 30
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=10, help="rounds of the edge suite (each with one 5,000-word message)")
+    parser.add_argument(
+        "--rounds", type=int, default=10, help="rounds of the edge suite (each with one 5,000-word message)"
+    )
     parser.add_argument("--out", default=str(REPO / "bench" / "edges.json"))
     args = parser.parse_args(argv)
     if not MODEL.exists():
@@ -111,19 +114,27 @@ async def send_edges(session: aiohttp.ClientSession, webhook: str, rounds: int) 
     long_message = long_description(5_000)
     for _ in range(rounds):
         bodies = [body for body, _ in MALFORMED] + [oversized_body(size) for size in OVERSIZED]
-        bodies += [json.dumps({"sender": f"edge-{uuid.uuid4().hex}", "message": m}).encode()
-                   for m in EMPTY + OTHER_SCRIPTS + ODD]
+        bodies += [
+            json.dumps({"sender": f"edge-{uuid.uuid4().hex}", "message": m}).encode()
+            for m in EMPTY + OTHER_SCRIPTS + ODD
+        ]
         for body in bodies:
             status = await post(session, webhook, body)
             statuses[status] = statuses.get(status, 0) + 1
         start = time.perf_counter()
-        status = await post(session, webhook, json.dumps({"sender": f"long-{uuid.uuid4().hex}", "message": long_message}).encode())
+        status = await post(
+            session, webhook, json.dumps({"sender": f"long-{uuid.uuid4().hex}", "message": long_message}).encode()
+        )
         long_ms.append((time.perf_counter() - start) * 1000)
         statuses[status] = statuses.get(status, 0) + 1
     ordered = sorted(long_ms)
-    return {"rounds": rounds, "requests": sum(statuses.values()), "by_status": dict(sorted(statuses.items())),
-            "long_message_words": len(long_message.split()),
-            "long_message_ms": {"p50": percentile(ordered, 50), "max": round(ordered[-1], 1)}}
+    return {
+        "rounds": rounds,
+        "requests": sum(statuses.values()),
+        "by_status": dict(sorted(statuses.items())),
+        "long_message_words": len(long_message.split()),
+        "long_message_ms": {"p50": percentile(ordered, 50), "max": round(ordered[-1], 1)},
+    }
 
 
 async def post(session: aiohttp.ClientSession, webhook: str, body: bytes) -> str:
@@ -138,17 +149,27 @@ async def post(session: aiohttp.ClientSession, webhook: str, body: bytes) -> str
 
 def latency_summary(latencies_ms: list[float]) -> dict[str, Any]:
     ordered = sorted(latencies_ms)
-    return {"turns": len(ordered), "p50_ms": percentile(ordered, 50), "p95_ms": percentile(ordered, 95),
-            "max_ms": round(ordered[-1], 1) if ordered else None}
+    return {
+        "turns": len(ordered),
+        "p50_ms": percentile(ordered, 50),
+        "p95_ms": percentile(ordered, 95),
+        "max_ms": round(ordered[-1], 1) if ordered else None,
+    }
 
 
 def print_summary(results: dict[str, Any], out: str) -> None:
     alone, loaded, rss, edges = results["hi_alone"], results["hi_under_edges"], results["rasa_rss_mb"], results["edges"]
     print(f'"hi" alone:            p50 {alone["p50_ms"]} ms, p95 {alone["p95_ms"]} ms ({alone["turns"]} turns)')
-    print(f'"hi" during the edges: p50 {loaded["p50_ms"]} ms, p95 {loaded["p95_ms"]} ms ({loaded["turns"]} turns; target < {P95_TARGET_MS} ms)')
-    print(f'edge requests: {edges["requests"]} by status {edges["by_status"]}; '
-          f'{edges["long_message_words"]}-word message p50 {edges["long_message_ms"]["p50"]} ms, max {edges["long_message_ms"]["max"]} ms')
-    print(f'Rasa server VmRSS: {rss["before"]} MB before, {rss["after"]} MB after, growth {rss["growth"]} MB (target < {GROWTH_TARGET_MB} MB)')
+    print(
+        f'"hi" during the edges: p50 {loaded["p50_ms"]} ms, p95 {loaded["p95_ms"]} ms ({loaded["turns"]} turns; target < {P95_TARGET_MS} ms)'
+    )
+    print(
+        f"edge requests: {edges['requests']} by status {edges['by_status']}; "
+        f"{edges['long_message_words']}-word message p50 {edges['long_message_ms']['p50']} ms, max {edges['long_message_ms']['max']} ms"
+    )
+    print(
+        f"Rasa server VmRSS: {rss['before']} MB before, {rss['after']} MB after, growth {rss['growth']} MB (target < {GROWTH_TARGET_MB} MB)"
+    )
     print(f"targets {'met' if results['targets_met'] else 'MISSED'}; written to {out}")
 
 

@@ -28,9 +28,10 @@ import statistics
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any
 
 import requests
 
@@ -63,7 +64,7 @@ class Stuck(Exception):
     """The conversation did not reach a filed ticket."""
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=str(REPO / "models" / "current.tar.gz"))
     parser.add_argument("--out", default=str(REPO / "bench" / "filing.json"))
@@ -102,7 +103,7 @@ def measure(model: Path) -> dict[str, Any]:
     }
 
 
-def play(rasa_url: str, scenario: Scenario, metadata: Optional[dict], store: TicketStore) -> dict[str, Any]:
+def play(rasa_url: str, scenario: Scenario, metadata: dict | None, store: TicketStore) -> dict[str, Any]:
     """One terse user files one ticket; what it took and whether the ticket is right."""
     sender = f"bench-filing-{uuid.uuid4().hex}"
     transcript: list[dict[str, str]] = []
@@ -120,8 +121,12 @@ def play(rasa_url: str, scenario: Scenario, metadata: Optional[dict], store: Tic
         if ticket is None:
             raise Stuck(f"{reference} was quoted but is not stored")
         due = sla.due_at(scenario.level, ticket.filed_at, default_policy())
-        run.update(reference=reference, severity=ticket.final_severity, right_severity=ticket.final_severity == scenario.level,
-                   right_due=ticket.due_at == due)
+        run.update(
+            reference=reference,
+            severity=ticket.final_severity,
+            right_severity=ticket.final_severity == scenario.level,
+            right_due=ticket.due_at == due,
+        )
     except (Stuck, requests.RequestException, ValueError) as error:
         run.update(error=str(error)[:300], right_severity=False, right_due=False)
     run["messages"] = len(transcript)
@@ -154,8 +159,12 @@ def respond(reply: list[dict], scenario: Scenario, anonymous: bool) -> tuple[str
         if pattern.search(said):
             if kind == "links":
                 return kind, next((p for t, p in offered if t.lower().startswith("no")), "no")
-            return kind, {"bot": scenario.bot, "since": scenario.since, "impact": scenario.impact,
-                          "email": ANONYMOUS_EMAIL if anonymous else SIGNED_IN["email"]}[kind]
+            return kind, {
+                "bot": scenario.bot,
+                "since": scenario.since,
+                "impact": scenario.impact,
+                "email": ANONYMOUS_EMAIL if anonymous else SIGNED_IN["email"],
+            }[kind]
     if offered:
         return "suggested", offered[0][1]
     raise Stuck(f"no answer to: {said[:200]}")
@@ -175,7 +184,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def report(results: dict[str, Any], before: Optional[dict[str, Any]]) -> str:
+def report(results: dict[str, Any], before: dict[str, Any] | None) -> str:
     lines = [f"Messages from an opening to a filed ticket, {results['scenarios']} openings ({results['measured_at']}):"]
     header = "| mode | median | max | wrong severity | wrong due time | redundant questions | failed |"
     lines += [header, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
@@ -183,8 +192,10 @@ def report(results: dict[str, Any], before: Optional[dict[str, Any]]) -> str:
         if figures is None:
             continue
         for mode, s in figures["summary"].items():
-            lines.append(f"| {mode} ({label}) | {s['median_messages']} | {s['max_messages']} | {s['wrong_severity']} | "
-                         f"{s['wrong_due']} | {s['redundant_questions']} | {s['failures']} |")
+            lines.append(
+                f"| {mode} ({label}) | {s['median_messages']} | {s['max_messages']} | {s['wrong_severity']} | "
+                f"{s['wrong_due']} | {s['redundant_questions']} | {s['failures']} |"
+            )
     return "\n".join(lines)
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any
 
 import aiohttp
 
@@ -37,7 +38,7 @@ class LoadResult:
     error_samples: list[str] = field(default_factory=list)
     outcomes: list[Any] = field(default_factory=list)
     wall_seconds: float = 0.0
-    server_cpu_seconds: Optional[float] = None
+    server_cpu_seconds: float | None = None
     """CPU the servers used meanwhile, when the caller measured it."""
 
     def error(self, message: str) -> None:
@@ -45,7 +46,7 @@ class LoadResult:
         if len(self.error_samples) < MAX_ERRORS_KEPT:
             self.error_samples.append(message)
 
-    def absorb(self, other: "LoadResult") -> None:
+    def absorb(self, other: LoadResult) -> None:
         """Adds another phase with as many users, so rounds of one load read as one."""
         self.conversations_planned += other.conversations_planned
         self.conversations_done += other.conversations_done
@@ -73,7 +74,8 @@ class LoadResult:
             "messages_per_second": round(self.turns / self.wall_seconds, 1) if self.wall_seconds else None,
             "server_cpu_ms_per_turn": (
                 round(self.server_cpu_seconds * 1000 / self.turns, 1)
-                if self.server_cpu_seconds is not None and self.turns else None
+                if self.server_cpu_seconds is not None and self.turns
+                else None
             ),
             "wall_seconds": round(self.wall_seconds, 2),
             "errors": self.errors,
@@ -81,7 +83,7 @@ class LoadResult:
         }
 
 
-def percentile(ordered: list[float], pct: float) -> Optional[float]:
+def percentile(ordered: list[float], pct: float) -> float | None:
     """Nearest-rank percentile of sorted values: the smallest value with pct % at or below it."""
     if not ordered:
         return None
@@ -108,8 +110,13 @@ async def run_load(
 
 
 async def _user(
-    session: aiohttp.ClientSession, webhook: str, name: str, per_user: int,
-    conversation: Conversation, deadline: float, result: LoadResult,
+    session: aiohttp.ClientSession,
+    webhook: str,
+    name: str,
+    per_user: int,
+    conversation: Conversation,
+    deadline: float,
+    result: LoadResult,
 ) -> None:
     for number in range(per_user):
         if time.monotonic() > deadline:
@@ -124,7 +131,7 @@ async def _user(
 
 
 def _sayer(session: aiohttp.ClientSession, webhook: str, sender: str, result: LoadResult) -> Say:
-    async def say(message: str, metadata: Optional[dict]) -> Reply:
+    async def say(message: str, metadata: dict | None) -> Reply:
         body = {"sender": sender, "message": message, "metadata": metadata or {}}
         start = time.perf_counter()
         async with session.post(webhook, json=body) as response:

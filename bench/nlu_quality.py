@@ -38,8 +38,9 @@ import statistics
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 LEVELS = ["S0", "S1", "S2", "S3"]
@@ -56,13 +57,16 @@ def quiet_logs() -> None:
     logging.getLogger().setLevel(logging.WARNING)
 
 
-def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", help="model archive (default: newest in models/)")
     parser.add_argument("--heldout", default=str(REPO / "tests" / "nlu"))
     parser.add_argument("--out", default=str(REPO / "bench" / "nlu_quality.json"))
-    parser.add_argument("--shared-eval", default=str(REPO.parent / "shared" / "eval"),
-                        help="the evaluation set written apart from the project (skipped when absent)")
+    parser.add_argument(
+        "--shared-eval",
+        default=str(REPO.parent / "shared" / "eval"),
+        help="the evaluation set written apart from the project (skipped when absent)",
+    )
     return parser.parse_args(argv)
 
 
@@ -73,7 +77,7 @@ def newest_model(models_dir: Path) -> Path:
     return archives[-1]
 
 
-def heldout_files(path: Path) -> List[Path]:
+def heldout_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     files = sorted(p for p in path.rglob("*") if p.suffix in (".yml", ".yaml"))
@@ -82,7 +86,7 @@ def heldout_files(path: Path) -> List[Path]:
     return files
 
 
-def severity_label(metadata: Any) -> Optional[str]:
+def severity_label(metadata: Any) -> str | None:
     """The severity named in a training example's example- or intent-level metadata."""
     if not isinstance(metadata, dict):
         return None
@@ -93,7 +97,7 @@ def severity_label(metadata: Any) -> Optional[str]:
     return None
 
 
-def load_examples(files: Sequence[Path]) -> List[Dict[str, Any]]:
+def load_examples(files: Sequence[Path]) -> list[dict[str, Any]]:
     """Held-out examples as dicts: text, intent, severity (or None), annotated entity spans, file."""
     from rasa.shared.nlu.training_data.loading import load_data
 
@@ -114,7 +118,7 @@ def load_examples(files: Sequence[Path]) -> List[Dict[str, Any]]:
     return examples
 
 
-def spans(entities: Any) -> List[Tuple[str, int, int]]:
+def spans(entities: Any) -> list[tuple[str, int, int]]:
     """(type, start, end) of each entity, the form annotations and extractions are compared in."""
     return [(e["entity"], e["start"], e["end"]) for e in entities or [] if "start" in e and "end" in e]
 
@@ -131,7 +135,7 @@ def load_agent(model_path: Path) -> Any:
         return Agent.load(str(model_path))
 
 
-def find_severity_component(agent: Any) -> Optional[Any]:
+def find_severity_component(agent: Any) -> Any | None:
     """The loaded SeverityAssessor, reached through the graph runner's nodes (private)."""
     try:
         nodes = agent.processor.graph_runner._instantiated_nodes
@@ -144,7 +148,7 @@ def find_severity_component(agent: Any) -> Optional[Any]:
     return None
 
 
-def parse_all(agent: Any, examples: List[Dict[str, Any]]) -> List[float]:
+def parse_all(agent: Any, examples: list[dict[str, Any]]) -> list[float]:
     """Adds the parse result to each example; returns per-message parse times (ms)."""
     loop = asyncio.new_event_loop()
     times = []
@@ -171,7 +175,7 @@ def parser(agent: Any) -> Any:
     return lambda text: loop.run_until_complete(agent.parse_message(text))
 
 
-def time_component(component: Any, texts: Sequence[str], repeat: int = 5) -> List[float]:
+def time_component(component: Any, texts: Sequence[str], repeat: int = 5) -> list[float]:
     """Per-message times (ms) of SeverityAssessor.assess alone."""
     times = []
     for _ in range(repeat):
@@ -182,7 +186,7 @@ def time_component(component: Any, texts: Sequence[str], repeat: int = 5) -> Lis
     return times
 
 
-def latency_summary(times_ms: Sequence[float]) -> Optional[Dict[str, float]]:
+def latency_summary(times_ms: Sequence[float]) -> dict[str, float] | None:
     if not times_ms:
         return None
     ordered = sorted(times_ms)
@@ -195,9 +199,7 @@ def latency_summary(times_ms: Sequence[float]) -> Optional[Dict[str, float]]:
     }
 
 
-def confusion(
-    pairs: Sequence[Tuple[str, Any]], labels: Sequence[str]
-) -> List[List[int]]:
+def confusion(pairs: Sequence[tuple[str, Any]], labels: Sequence[str]) -> list[list[int]]:
     """Rows = true label, columns = predicted label (predictions outside labels dropped)."""
     index = {label: i for i, label in enumerate(labels)}
     matrix = [[0] * len(labels) for _ in labels]
@@ -207,7 +209,7 @@ def confusion(
     return matrix
 
 
-def per_label(pairs: Sequence[Tuple[str, Any]], labels: Sequence[str]) -> Dict[str, Dict]:
+def per_label(pairs: Sequence[tuple[str, Any]], labels: Sequence[str]) -> dict[str, dict]:
     """Precision, recall, F1 and support of each label."""
     scores = {}
     for label in labels:
@@ -226,15 +228,15 @@ def per_label(pairs: Sequence[Tuple[str, Any]], labels: Sequence[str]) -> Dict[s
     return scores
 
 
-def accuracy(pairs: Sequence[Tuple[str, Any]]) -> Optional[float]:
+def accuracy(pairs: Sequence[tuple[str, Any]]) -> float | None:
     return round(sum(t == p for t, p in pairs) / len(pairs), 4) if pairs else None
 
 
-def pick(example: Dict[str, Any], *keys: str) -> Dict[str, Any]:
+def pick(example: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: example[k] for k in keys}
 
 
-def severity_report(examples: List[Dict[str, Any]]) -> Dict[str, Any]:
+def severity_report(examples: list[dict[str, Any]]) -> dict[str, Any]:
     pairs = [(e["severity"], e["predicted_severity"]) for e in examples if e["severity"]]
     scores = per_label(pairs, LEVELS)
     return {
@@ -254,7 +256,7 @@ def severity_report(examples: List[Dict[str, Any]]) -> Dict[str, Any]:
     }
 
 
-def intent_report(examples: List[Dict[str, Any]]) -> Dict[str, Any]:
+def intent_report(examples: list[dict[str, Any]]) -> dict[str, Any]:
     pairs = [(e["intent"], e["predicted_intent"]) for e in examples if e["intent"]]
     labels = sorted({t for t, _ in pairs})
     scores = per_label(pairs, labels)
@@ -272,7 +274,7 @@ def intent_report(examples: List[Dict[str, Any]]) -> Dict[str, Any]:
     }
 
 
-def entity_report(examples: List[Dict[str, Any]]) -> Dict[str, Any]:
+def entity_report(examples: list[dict[str, Any]]) -> dict[str, Any]:
     """Exact-span scores over the files with at least one entity annotation."""
     annotated = sorted({e["file"] for e in examples if e["entities"]})
     scored = [e for e in examples if e["file"] in annotated]
@@ -285,12 +287,14 @@ def entity_report(examples: List[Dict[str, Any]]) -> Dict[str, Any]:
             for span in matched:
                 counts[span[0]][kind] += 1
         if truth != found:
-            errors.append({
-                "text": ex["text"],
-                "missed": [list(s) for s in sorted(truth - found)],
-                "spurious": [list(s) for s in sorted(found - truth)],
-                "file": ex["file"],
-            })
+            errors.append(
+                {
+                    "text": ex["text"],
+                    "missed": [list(s) for s in sorted(truth - found)],
+                    "spurious": [list(s) for s in sorted(found - truth)],
+                    "file": ex["file"],
+                }
+            )
     total = {k: sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn")}
     return {
         "files": annotated,
@@ -301,7 +305,7 @@ def entity_report(examples: List[Dict[str, Any]]) -> Dict[str, Any]:
     }
 
 
-def prf(tp: int, fp: int, fn: int) -> Dict[str, Any]:
+def prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -313,31 +317,22 @@ def prf(tp: int, fp: int, fn: int) -> Dict[str, Any]:
     }
 
 
-def print_summary(report: Dict[str, Any]) -> None:
+def print_summary(report: dict[str, Any]) -> None:
     sev, intent = report["severity"], report["intent"]
     print(f"model: {report['model']}")
     files = ", ".join(report["heldout_files"])
     print(f"held-out: {files} ({report['n_examples']} examples)")
     if sev["n"]:
-        print(
-            f"\nseverity  n={sev['n']}  accuracy={sev['accuracy']:.3f}"
-            f"  S0 recall={sev['s0_recall']}"
-        )
+        print(f"\nseverity  n={sev['n']}  accuracy={sev['accuracy']:.3f}  S0 recall={sev['s0_recall']}")
         header = "  ".join(f"{lvl:>5}" for lvl in LEVELS)
         print(f"           {header}   precision  recall")
-        for lvl, row in zip(LEVELS, sev["confusion_matrix"]["rows_true_cols_predicted"]):
+        for lvl, row in zip(LEVELS, sev["confusion_matrix"]["rows_true_cols_predicted"], strict=False):
             s = sev["per_level"][lvl]
             cells = "  ".join(f"{v:>5}" for v in row)
             print(f"  true {lvl}  {cells}   {s['precision']:>9.3f}  {s['recall']:>6.3f}")
         for err in sev["errors"]:
-            print(
-                f"  {err['severity']}->{err['predicted_severity']}"
-                f" ({err['severity_confidence']}): {err['text']}"
-            )
-    print(
-        f"\nintent  n={intent['n']}  accuracy={intent['accuracy']}"
-        f"  macro-F1={intent['macro_f1']}"
-    )
+            print(f"  {err['severity']}->{err['predicted_severity']} ({err['severity_confidence']}): {err['text']}")
+    print(f"\nintent  n={intent['n']}  accuracy={intent['accuracy']}  macro-F1={intent['macro_f1']}")
     ent = report["entities"]
     print(f"\nentities  over {', '.join(ent['files'])}  micro-F1={ent['micro']['f1']}")
     for kind, s in ent["per_type"].items():
@@ -349,7 +344,7 @@ def print_summary(report: Dict[str, Any]) -> None:
     print(f"         severity component {lat['severity_component']}")
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     model = Path(args.model).resolve() if args.model else newest_model(REPO / "models")
     files = heldout_files(Path(args.heldout).resolve())
@@ -358,6 +353,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     sys.path.insert(0, str(REPO))
     quiet_logs()
     from bench import shared_eval
+
     examples = load_examples(files)
     agent = load_agent(model)
     parse_times = parse_all(agent, examples)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 README_START = "<!-- bench:results:start -->"
 README_END = "<!-- bench:results:end -->"
 
-Getter = Callable[[dict[str, Any]], Optional[float]]
+Getter = Callable[[dict[str, Any]], float | None]
 
 LOAD_FIGURES = (
     ("p50 per turn", "ms", "p50_ms"),
@@ -66,7 +67,7 @@ def markdown(results: dict[str, Any]) -> str:
     lines += ["", "Severity confusion (rows: true, columns: predicted):", ""]
     lines.append("| | " + " | ".join(labels) + " |")
     lines.append("| --- |" + " ---: |" * len(labels))
-    for label, row in zip(labels, nlu["severity"]["confusion_matrix"]["rows_true_cols_predicted"]):
+    for label, row in zip(labels, nlu["severity"]["confusion_matrix"]["rows_true_cols_predicted"], strict=False):
         lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
     if nlu.get("shared_eval"):
         lines += shared_eval_lines(nlu["shared_eval"])
@@ -98,12 +99,12 @@ def shared_eval_lines(shared: dict[str, Any]) -> list[str]:
     labels = severity["confusion_matrix"]["labels"]
     lines.append("| | " + " | ".join(labels) + " |")
     lines.append("| --- |" + " ---: |" * len(labels))
-    for label, row in zip(labels, severity["confusion_matrix"]["rows_true_cols_predicted"]):
+    for label, row in zip(labels, severity["confusion_matrix"]["rows_true_cols_predicted"], strict=False):
         lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
     return lines
 
 
-def replace_block(document: str, block: str) -> Optional[str]:
+def replace_block(document: str, block: str) -> str | None:
     """`document` with the text between the README markers replaced, or None without markers."""
     start, end = document.find(README_START), document.find(README_END)
     if start < 0 or end < start:
@@ -111,11 +112,11 @@ def replace_block(document: str, block: str) -> Optional[str]:
     return document[: start + len(README_START)] + "\n" + block + document[end:]
 
 
-def _fmt(value: Optional[float]) -> str:
+def _fmt(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:g}"
 
 
-def _ratio(ours: Optional[float], base: Optional[float]) -> str:
+def _ratio(ours: float | None, base: float | None) -> str:
     return f"{ours / base:.2f}" if ours is not None and base else "–"

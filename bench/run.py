@@ -24,9 +24,10 @@ import platform
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from bench import bots, compare, report
 from bench.users import baseline_chat, file_ticket
@@ -41,7 +42,7 @@ CONVERSATIONS_PER_ROUND = {
 }
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(REPO / "bench"), help="folder for results.json and results.md")
     parser.add_argument("--no-readme", action="store_true", help="leave README.md as it is")
@@ -114,32 +115,45 @@ def count_tickets(database_url: str, ours: dict[str, Any]) -> dict[str, Any]:
 def nlu_quality(model: Path, out: Path) -> dict[str, Any]:
     """bench/nlu_quality.py on the freshly trained model, in its own process (it loads TensorFlow)."""
     command = [sys.executable, str(REPO / "bench" / "nlu_quality.py"), "--model", str(model), "--out", str(out)]
-    subprocess.run(command, cwd=REPO, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"}, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command,
+        cwd=REPO,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     full = json.loads(out.read_text())
     severity = {k: full["severity"][k] for k in ("n", "accuracy", "s0_recall", "per_level", "confusion_matrix")}
     intent = {k: full["intent"][k] for k in ("n", "accuracy", "macro_f1")}
     entities = {k: full["entities"][k] for k in ("files", "n_examples", "micro", "per_type")}
-    print(f"  severity accuracy {severity['accuracy']}, intent accuracy {intent['accuracy']}, "
-          f"entity micro-F1 {entities['micro']['f1']} (details: {out})")
-    return {"severity": severity, "intent": intent, "entities": entities, "parse_latency": full["latency"]["parse"],
-            "shared_eval": shared_eval_summary(full.get("shared_eval"))}
+    print(
+        f"  severity accuracy {severity['accuracy']}, intent accuracy {intent['accuracy']}, "
+        f"entity micro-F1 {entities['micro']['f1']} (details: {out})"
+    )
+    return {
+        "severity": severity,
+        "intent": intent,
+        "entities": entities,
+        "parse_latency": full["latency"]["parse"],
+        "shared_eval": shared_eval_summary(full.get("shared_eval")),
+    }
 
 
-def shared_eval_summary(shared: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
+def shared_eval_summary(shared: dict[str, Any] | None) -> dict[str, Any] | None:
     """The evaluation set's figures without its per-item errors (None when it was absent)."""
     if shared is None:
         return None
     scores = ("n", "accuracy", "per_level", "confusion_matrix", "adjacent_errors", "far_errors", "no_level")
     return {
         "severity": {k: shared["severity"][k] for k in scores},
-        "openings": {k: shared["openings"][k] for k in scores + ("form_started",)},
+        "openings": {k: shared["openings"][k] for k in (*scores, "form_started")},
         "stated": {k: shared["stated"][k] for k in ("n", "read_share")},
         "questions": {k: shared["questions"][k] for k in ("n", "answered", "share")},
     }
 
 
-def ratios(ours: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Optional[float]]:
+def ratios(ours: dict[str, Any], baseline: dict[str, Any]) -> dict[str, float | None]:
     """ours / baseline for every figure both have."""
     pairs = {
         f"{metric}_{users}_users": (ours["load"][users][metric], baseline["load"][users][metric])
@@ -155,10 +169,17 @@ def ratios(ours: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Optional
 
 
 def machine() -> dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.machine())
-    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                     if line.startswith("MemTotal:"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.machine(),
+    )
+    memory_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal:")
+    )
     rasa_version = importlib.metadata.version("rasa")
     info = {
         "cpu": cpu,
@@ -168,7 +189,9 @@ def machine() -> dict[str, Any]:
         "rasa": rasa_version,
         "os": f"{platform.system()} {platform.release()}",
     }
-    info["summary"] = f"{info['cores']} cores ({cpu}), {info['memory_gib']} GiB, Python {info['python']}, Rasa {rasa_version}"
+    info["summary"] = (
+        f"{info['cores']} cores ({cpu}), {info['memory_gib']} GiB, Python {info['python']}, Rasa {rasa_version}"
+    )
     return info
 
 

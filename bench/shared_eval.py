@@ -26,9 +26,10 @@ import re
 import sys
 import tempfile
 import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL_DIR = REPO.parent / "shared" / "eval"
@@ -39,14 +40,14 @@ def available(folder: Path = EVAL_DIR) -> bool:
     return (folder / "README.md").is_file()
 
 
-def read_tsv(path: Path) -> List[Tuple[str, str]]:
+def read_tsv(path: Path) -> list[tuple[str, str]]:
     """(level, text) rows of a TSV with a header row."""
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
     return [(row["level"].strip().upper(), row["text"]) for row in rows if row.get("text")]
 
 
-def level_scores(pairs: Sequence[Tuple[str, Optional[str]]]) -> Dict[str, Any]:
+def level_scores(pairs: Sequence[tuple[str, str | None]]) -> dict[str, Any]:
     """Accuracy, per-level precision and recall, confusion matrix, adjacent and far errors."""
     index = {level: i for i, level in enumerate(LEVELS)}
     matrix = [[0] * len(LEVELS) for _ in LEVELS]
@@ -81,7 +82,7 @@ def level_scores(pairs: Sequence[Tuple[str, Optional[str]]]) -> Dict[str, Any]:
     }
 
 
-def answer_passes(answer: str, must: Sequence[str], must_not: Sequence[str]) -> Tuple[bool, List[str]]:
+def answer_passes(answer: str, must: Sequence[str], must_not: Sequence[str]) -> tuple[bool, list[str]]:
     """The README's rule: every `must` matches, no `must_not` does; '^' anchors at the start."""
     failed = [f"missing {p!r}" for p in must if not _matches(p, answer)]
     failed += [f"unwanted {p!r}" for p in must_not if _matches(p, answer)]
@@ -96,19 +97,20 @@ def _matches(pattern: str, answer: str) -> bool:
 # ---- NLU-only parts: severity and stated levels -------------------------------------
 
 
-def severity_report(parse: Any, rows: Sequence[Tuple[str, str]]) -> Dict[str, Any]:
+def severity_report(parse: Any, rows: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """`parse(text) -> parse dict`; the severity field against each row's level."""
     results = []
     for item, (level, text) in enumerate(rows, 1):
         reading = parse(text).get("severity") or {}
-        results.append({"item": item, "level": level, "predicted": reading.get("name"),
-                        "confidence": reading.get("confidence")})
+        results.append(
+            {"item": item, "level": level, "predicted": reading.get("name"), "confidence": reading.get("confidence")}
+        )
     report = level_scores([(r["level"], r["predicted"]) for r in results])
     report["errors"] = [r for r in results if r["level"] != r["predicted"]]
     return report
 
 
-def stated_report(parse: Any, rows: Sequence[Tuple[str, str]]) -> Dict[str, Any]:
+def stated_report(parse: Any, rows: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """The level the bot's own reader takes as stated, on each parsed message."""
     from rasa_sdk import Tracker
 
@@ -143,15 +145,20 @@ def action_server(tmp: Path) -> Iterator[str]:
     }
     fleet = Fleet()
     try:
-        process = fleet.spawn("action server", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                              REPO, env, tmp / "actions.log")
+        process = fleet.spawn(
+            "action server",
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+            REPO,
+            env,
+            tmp / "actions.log",
+        )
         wait_for_health(f"http://127.0.0.1:{port}/health", process)
         yield f"http://127.0.0.1:{port}/webhook"
     finally:
         fleet.stop()
 
 
-def dialogue_reports(model: Path, questions: List[Dict[str, Any]], openings: List[Dict[str, Any]]) -> Dict[str, Any]:
+def dialogue_reports(model: Path, questions: list[dict[str, Any]], openings: list[dict[str, Any]]) -> dict[str, Any]:
     """Questions and openings through the whole bot: NLU, rules and the real action server."""
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
@@ -168,24 +175,31 @@ def dialogue_reports(model: Path, questions: List[Dict[str, Any]], openings: Lis
             loop.close()
 
 
-def _say(agent: Any, loop: asyncio.AbstractEventLoop, text: str) -> Tuple[str, str]:
+def _say(agent: Any, loop: asyncio.AbstractEventLoop, text: str) -> tuple[str, str]:
     sender = uuid.uuid4().hex
     replies = loop.run_until_complete(agent.handle_text(text, sender_id=sender)) or []
     return sender, "\n".join(r.get("text") or "" for r in replies)
 
 
-def _active_form(agent: Any, loop: asyncio.AbstractEventLoop, sender: str) -> Optional[str]:
+def _active_form(agent: Any, loop: asyncio.AbstractEventLoop, sender: str) -> str | None:
     """The form the conversation is in after the bot's reply (a ticket form started, or None)."""
     tracker = loop.run_until_complete(agent.tracker_store.retrieve(sender))
     return tracker.active_loop.name if tracker and tracker.active_loop else None
 
 
-def _questions(agent: Any, loop: asyncio.AbstractEventLoop, items: List[Dict[str, Any]]) -> Dict[str, Any]:
+def _questions(agent: Any, loop: asyncio.AbstractEventLoop, items: list[dict[str, Any]]) -> dict[str, Any]:
     results = []
     for number, item in enumerate(items, 1):
         sender, answer = _say(agent, loop, item["say"])
         passed, failed = answer_passes(answer, item.get("must", []), item.get("must_not", []))
-        results.append({"item": number, "passed": passed, "patterns_failed": len(failed), "form": _active_form(agent, loop, sender)})
+        results.append(
+            {
+                "item": number,
+                "passed": passed,
+                "patterns_failed": len(failed),
+                "form": _active_form(agent, loop, sender),
+            }
+        )
     n = len(results)
     return {
         "n": n,
@@ -195,7 +209,7 @@ def _questions(agent: Any, loop: asyncio.AbstractEventLoop, items: List[Dict[str
     }
 
 
-def _openings(agent: Any, loop: asyncio.AbstractEventLoop, items: List[Dict[str, Any]]) -> Dict[str, Any]:
+def _openings(agent: Any, loop: asyncio.AbstractEventLoop, items: list[dict[str, Any]]) -> dict[str, Any]:
     from rasa_sdk import Tracker
 
     from actions.ticket import decision
@@ -213,7 +227,7 @@ def _openings(agent: Any, loop: asyncio.AbstractEventLoop, items: List[Dict[str,
     return report
 
 
-def report(parse: Any, model: Path, folder: Path = EVAL_DIR) -> Optional[Dict[str, Any]]:
+def report(parse: Any, model: Path, folder: Path = EVAL_DIR) -> dict[str, Any] | None:
     """Every file's scores, or None when the set is not there."""
     if not available(folder):
         return None
@@ -229,7 +243,7 @@ def report(parse: Any, model: Path, folder: Path = EVAL_DIR) -> Optional[Dict[st
     }
 
 
-def print_summary(shared: Optional[Dict[str, Any]]) -> None:
+def print_summary(shared: dict[str, Any] | None) -> None:
     if shared is None:
         print("\nshared eval: not found, skipped")
         return
@@ -237,13 +251,17 @@ def print_summary(shared: Optional[Dict[str, Any]]) -> None:
     for name in ("severity", "openings"):
         part = shared[name]
         s0 = part["per_level"]["S0"]
-        print(f"  {name}  n={part['n']}  accuracy={part['accuracy']}  S0 precision={s0['precision']}"
-              f"  S0 recall={s0['recall']}  adjacent errors={part['adjacent_errors']}  far={part['far_errors']}"
-              f"  no level={part['no_level']}")
+        print(
+            f"  {name}  n={part['n']}  accuracy={part['accuracy']}  S0 precision={s0['precision']}"
+            f"  S0 recall={s0['recall']}  adjacent errors={part['adjacent_errors']}  far={part['far_errors']}"
+            f"  no level={part['no_level']}"
+        )
         print("           " + "  ".join(f"{lvl:>5}" for lvl in LEVELS) + "   precision  recall")
-        for lvl, row in zip(LEVELS, part["confusion_matrix"]["rows_true_cols_predicted"]):
+        for lvl, row in zip(LEVELS, part["confusion_matrix"]["rows_true_cols_predicted"], strict=False):
             s = part["per_level"][lvl]
-            print(f"    true {lvl} " + "  ".join(f"{v:>5}" for v in row) + f"   {s['precision']!s:>9}  {s['recall']!s:>6}")
+            print(
+                f"    true {lvl} " + "  ".join(f"{v:>5}" for v in row) + f"   {s['precision']!s:>9}  {s['recall']!s:>6}"
+            )
     stated = shared["stated"]
     print(f"  stated  n={stated['n']}  read={stated['read_share']}")
     questions = shared["questions"]

@@ -9,11 +9,11 @@ chosen button's payload, as the widget does on a click.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Optional
 
 Reply = list[dict]
-Say = Callable[[str, Optional[dict]], Awaitable[Reply]]
+Say = Callable[[str, dict | None], Awaitable[Reply]]
 """Sends one message (with optional metadata) in the user's conversation; returns the bot's messages."""
 
 REFERENCE = re.compile(r"\bHLP-\d{4,}\b")
@@ -29,9 +29,9 @@ class Persona:
     """How one kind of user opens a ticket conversation."""
 
     opening: str
-    description: Optional[str]
+    description: str | None
     """Sent when the bot asks what's wrong (after a greeting and the "File a ticket" button)."""
-    widget_email: Optional[str]
+    widget_email: str | None
     """Passed in metadata as the signed-in widget user, so the bot need not ask for it."""
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict, deque
-from typing import Callable
+from collections.abc import Callable
 
 MAX_SENDERS = 10_000
 """Senders remembered at most; beyond that the least recently seen are forgotten, so a

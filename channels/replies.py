@@ -32,8 +32,7 @@ class Replies:
                 "last message again."
             ),
             foreign_language=(
-                "Sorry, I can only understand English. Could you write that in English? "
-                f"Or email support at {email}."
+                f"Sorry, I can only understand English. Could you write that in English? Or email support at {email}."
             ),
             trouble=(
                 "I'm having trouble right now. Your details are kept: please try again in a minute, "

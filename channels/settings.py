@@ -8,8 +8,9 @@ nobody chose.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,12 @@ class ChannelSettings:
         known = {field.name for field in fields(cls)}
         unknown = sorted(set(given) - known)
         if unknown:
-            raise ValueError(f"unknown channel setting(s) in credentials.yml: {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+            raise ValueError(
+                f"unknown channel setting(s) in credentials.yml: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
         for key, value in given.items():
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ValueError(f"channel setting {key} in credentials.yml must be a positive whole number, not {value!r}")
+                raise ValueError(
+                    f"channel setting {key} in credentials.yml must be a positive whole number, not {value!r}"
+                )
         return cls(**given)

@@ -8,7 +8,7 @@ Levels are positions in the support policy, read once when the model loads.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -35,15 +35,15 @@ class StatedLevelExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "StatedLevelExtractor":
+    ) -> StatedLevelExtractor:
         """The extractor with the policy in force (nothing to train)."""
         return cls(default_policy())
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Appends the stated level, if any, to each message's entities."""
         for message in messages:
             mention = stated_mention(message.get(TEXT) or "", self._policy)

@@ -97,7 +97,10 @@ def response_times_for(policy: Policy, levels: Sequence[str]) -> Reply:
     """The targets of the levels a question names ("S0 vs S2"): one level's rule, or each named one."""
     if len(levels) == 1:
         return response_time(policy, levels[0])
-    lines = [f"• {s.label}: {lower_first(s.meaning)}; first response {format_target(s)}" for s in map(policy.severity, levels)]
+    lines = [
+        f"• {s.label}: {lower_first(s.meaning)}; first response {format_target(s)}"
+        for s in map(policy.severity, levels)
+    ]
     return Reply(
         "\n".join(lines) + f"\nBusiness hours are {format_business_hours(policy.business_hours)}.",
         (RESPONSE_TIMES, FILE_TICKET),
@@ -108,7 +111,8 @@ def response_times(policy: Policy) -> Reply:
     """All first-response targets at once, one level a line."""
     lines = [f"• {s.label}: {format_target(s)}" for s in policy.severities.values()]
     return Reply(
-        "First-response times by severity:\n" + "\n".join(lines)
+        "First-response times by severity:\n"
+        + "\n".join(lines)
         + f"\nBusiness hours are {format_business_hours(policy.business_hours)}.",
         (SEVERITY_LEVELS, FILE_TICKET),
     )
@@ -124,7 +128,11 @@ def severity_levels(policy: Policy, *levels: str) -> Reply:
 
 
 def severity_of_problem(
-    policy: Policy, level: str | None, cues: Sequence[str] = (), asked_about: str | None = None, now: datetime | None = None
+    policy: Policy,
+    level: str | None,
+    cues: Sequence[str] = (),
+    asked_about: str | None = None,
+    now: datetime | None = None,
 ) -> Reply:
     """How a described problem would be rated and why, answering "would it be an S0?", offering to file.
 
@@ -135,7 +143,9 @@ def severity_of_problem(
         return severity_levels(policy)
     severity = policy.severity(level)
     if asked_about and asked_about != severity.level:
-        verdict = f"From your description, that would be {severity.label} rather than {policy.severity(asked_about).label}"
+        verdict = (
+            f"From your description, that would be {severity.label} rather than {policy.severity(asked_about).label}"
+        )
     else:
         verdict = f"From your description, that sounds like {severity.label}"
     quoted = join_words([f'"{cue}"' for cue in cues])
@@ -166,14 +176,18 @@ def _first_response(policy: Policy, severity: Severity, now: datetime | None) ->
 
 def how_to(policy: Policy) -> Reply:
     """A how-to question: the documentation first, with the offer to file if it does not help."""
-    return Reply(docs(policy).text + " If the guides don't answer it, I can file a ticket for the support team.", (FILE_TICKET, CONTACT))
+    return Reply(
+        docs(policy).text + " If the guides don't answer it, I can file a ticket for the support team.",
+        (FILE_TICKET, CONTACT),
+    )
 
 
 def first_response_and_resolution(policy: Policy) -> Reply:
     """The targets are for the first response; resolution follows the priority support decides."""
     lines = [f"• {s.label}: {format_target(s)}" for s in policy.severities.values()]
     return Reply(
-        "The times are for the first response from support, not for the fix:\n" + "\n".join(lines)
+        "The times are for the first response from support, not for the fix:\n"
+        + "\n".join(lines)
         + f"\n{policy.after_filing.severity_validation} {policy.after_filing.updates}",
         (SEVERITY_LEVELS, FILE_TICKET),
     )
@@ -209,7 +223,11 @@ def when_reply(policy: Policy, now: datetime, level: str | None = None) -> Reply
     tz = policy.business_hours.timezone
     if level:
         severity = policy.severity(level)
-        clock = "around the clock, weekends included" if severity.round_the_clock else f"in business hours ({format_business_hours(policy.business_hours)})"
+        clock = (
+            "around the clock, weekends included"
+            if severity.round_the_clock
+            else f"in business hours ({format_business_hours(policy.business_hours)})"
+        )
         return Reply(
             f"{severity.label}: first response {format_target(severity)}, the clock running {clock}. "
             f"Filed now, that is by {format_due(sla.due_at(severity.level, now, policy), tz)}.\n{policy.after_filing.severity_validation}",
@@ -217,7 +235,8 @@ def when_reply(policy: Policy, now: datetime, level: str | None = None) -> Reply
         )
     lines = [f"• {s.label}: by {format_due(sla.due_at(s.level, now, policy), tz)}" for s in policy.severities.values()]
     return Reply(
-        "If you file a ticket now, the first response is due:\n" + "\n".join(lines)
+        "If you file a ticket now, the first response is due:\n"
+        + "\n".join(lines)
         + f"\n{policy.after_filing.severity_validation}",
         (FILE_TICKET,),
     )
@@ -262,14 +281,13 @@ def out_of_scope(policy: Policy) -> Reply:
 
 def fallback(policy: Policy) -> Reply:
     return Reply(
-        "Sorry, I still couldn't follow. Here's what I can do, or you can email support at "
-        f"{policy.contact.email}.",
+        f"Sorry, I still couldn't follow. Here's what I can do, or you can email support at {policy.contact.email}.",
         MENU,
     )
 
 
 def back_to_the_ticket() -> str:
-    return "Back to your ticket (say \"cancel\" to stop it):"
+    return 'Back to your ticket (say "cancel" to stop it):'
 
 
 def change_at_summary() -> str:
@@ -287,5 +305,8 @@ def _describe(severity: Severity) -> str:
 def acknowledgement(last_reference: str | None) -> Reply:
     """A stray "yes" or "no" outside any question: after filing, a repeated confirmation."""
     if last_reference:
-        return Reply(f"Your ticket {last_reference} is already filed; nothing more is needed. Anything else I can help with?", MENU)
+        return Reply(
+            f"Your ticket {last_reference} is already filed; nothing more is needed. Anything else I can help with?",
+            MENU,
+        )
     return Reply("OK. What can I help you with?", MENU)

@@ -80,16 +80,17 @@ def _parser() -> argparse.ArgumentParser:
     respond.set_defaults(run=_tickets_respond)
 
     report = commands.add_parser("report", help="first responses against the response times, per severity")
-    report.add_argument("--since", type=_day_or_moment,
-                        help="only tickets filed since then: a date (in support's timezone) or ISO 8601 time")
+    report.add_argument(
+        "--since",
+        type=_day_or_moment,
+        help="only tickets filed since then: a date (in support's timezone) or ISO 8601 time",
+    )
     report.add_argument("--json", action="store_true", help="print JSON instead of a table")
     report.set_defaults(run=_report)
 
     sla = commands.add_parser("sla", help="when a first response is due")
     sla.add_argument("severity", help="a severity level such as S1")
-    sla.add_argument(
-        "--at", type=_aware_datetime, help="filing time as ISO 8601 with an offset (default: now)"
-    )
+    sla.add_argument("--at", type=_aware_datetime, help="filing time as ISO 8601 with an offset (default: now)")
     sla.set_defaults(run=_sla)
 
     policy = commands.add_parser("policy", help="the support policy in force")
@@ -173,8 +174,10 @@ def _tickets_respond(args: argparse.Namespace, settings: Settings, policy: Polic
     zone = policy.business_hours.timezone
     assert ticket.first_response_at is not None
     kept = "within" if ticket.first_response_at <= ticket.due_at else "after"
-    print(f"{ticket.reference}: first response {format_due(ticket.first_response_at, zone)}, "
-          f"{kept} the response time (due {format_due(ticket.due_at, zone)}).")
+    print(
+        f"{ticket.reference}: first response {format_due(ticket.first_response_at, zone)}, "
+        f"{kept} the response time (due {format_due(ticket.due_at, zone)})."
+    )
     return 0
 
 
@@ -186,15 +189,25 @@ def _report(args: argparse.Namespace, settings: Settings, policy: Policy) -> int
     zone = policy.business_hours.timezone
     print(f"First responses since {format_due(since, zone)}:" if since else "First responses, all tickets:")
     rows = [
-        (_level_label(level.level, policy), str(level.tickets), str(level.met), str(level.missed), str(level.pending),
-         _wait(level.median_first_response))
+        (
+            _level_label(level.level, policy),
+            str(level.tickets),
+            str(level.met),
+            str(level.missed),
+            str(level.pending),
+            _wait(level.median_first_response),
+        )
         for level in figures.levels
     ]
     print(_table(rows, headers=("Severity", "Tickets", "On time", "Late", "Pending", "Median first response")))
     print(f"Median first response overall: {_wait(figures.median_first_response)}")
     breaches = ", ".join(figures.open_breaches) or "none"
     print(f"Open tickets with an overdue first response: {breaches}")
-    rated = f"{figures.satisfaction_average}/5 over {figures.satisfaction_count}" if figures.satisfaction_count else "none yet"
+    rated = (
+        f"{figures.satisfaction_average}/5 over {figures.satisfaction_count}"
+        if figures.satisfaction_count
+        else "none yet"
+    )
     print(f"Satisfaction: {rated}")
     return 0
 
@@ -213,10 +226,14 @@ def _sla(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
     due = due_at(severity.level, filed, policy)
     zone = policy.business_hours.timezone
     print(f"{severity.label}: first response {format_target(severity)}")
-    print(_table([
-        ("Filed", format_due(filed, zone), filed.astimezone(zone).isoformat()),
-        ("Due", format_due(due, zone), due.isoformat()),
-    ]))
+    print(
+        _table(
+            [
+                ("Filed", format_due(filed, zone), filed.astimezone(zone).isoformat()),
+                ("Due", format_due(due, zone), due.isoformat()),
+            ]
+        )
+    )
     return 0
 
 
@@ -229,7 +246,9 @@ def _policy(args: argparse.Namespace, settings: Settings, policy: Policy) -> int
 
 def _token(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
     if settings.identity_secret is None:
-        raise ValueError("no identity secret is configured: set HELPDESK_IDENTITY_SECRET (or identity_secret in helpdesk.yml)")
+        raise ValueError(
+            "no identity secret is configured: set HELPDESK_IDENTITY_SECRET (or identity_secret in helpdesk.yml)"
+        )
     if args.minutes <= 0:
         raise ValueError(f"--minutes: expected a positive number, got {args.minutes}")
     print(identity.mint(settings.identity_secret, args.email, args.name, args.account, timedelta(minutes=args.minutes)))
@@ -240,8 +259,10 @@ def _deliver(args: argparse.Namespace, settings: Settings, policy: Policy) -> in
     worker = build_worker(settings, policy, os.environ)
     if args.once:
         done = worker.run_once()
-        print(f"Replayed {done.replayed} journaled tickets; raised {done.alerted} response-time alerts; "
-              f"sent {done.sent}, {done.retrying} to retry, {done.dead} dead.")
+        print(
+            f"Replayed {done.replayed} journaled tickets; raised {done.alerted} response-time alerts; "
+            f"sent {done.sent}, {done.retrying} to retry, {done.dead} dead."
+        )
         return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = threading.Event()
@@ -265,14 +286,24 @@ def _outbox_list(args: argparse.Namespace, settings: Settings, policy: Policy) -
         print("No deliveries." if args.status is None else f"No {args.status} deliveries.")
         return 0
     zone = policy.business_hours.timezone
-    print(_table(
-        [
-            (str(row.id), row.status, row.target, row.event, row.ticket_reference, str(row.attempts),
-             _outbox_when(row, zone), " ".join((row.last_error or "").split()))
-            for row in rows
-        ],
-        headers=("ID", "Status", "Target", "Event", "Ticket", "Tries", "When", "Last error"),
-    ))
+    print(
+        _table(
+            [
+                (
+                    str(row.id),
+                    row.status,
+                    row.target,
+                    row.event,
+                    row.ticket_reference,
+                    str(row.attempts),
+                    _outbox_when(row, zone),
+                    " ".join((row.last_error or "").split()),
+                )
+                for row in rows
+            ],
+            headers=("ID", "Status", "Target", "Event", "Ticket", "Tries", "When", "Last error"),
+        )
+    )
     return 0
 
 
@@ -282,10 +313,12 @@ def _outbox_show(args: argparse.Namespace, settings: Settings, policy: Policy) -
     if not attempts:
         print(f"Delivery {args.id} has not been tried yet.")
         return 0
-    print(_table(
-        [(str(a.number), format_due(a.started_at, zone), a.worker, a.error or "sent") for a in attempts],
-        headers=("Try", "When", "Worker", "Outcome"),
-    ))
+    print(
+        _table(
+            [(str(a.number), format_due(a.started_at, zone), a.worker, a.error or "sent") for a in attempts],
+            headers=("Try", "When", "Worker", "Outcome"),
+        )
+    )
     return 0
 
 
@@ -334,9 +367,7 @@ def _aware_datetime(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
     if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has no UTC offset; add one, such as {text}+05:30 or {text}Z"
-        )
+        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset; add one, such as {text}+05:30 or {text}Z")
     return moment
 
 
@@ -364,15 +395,16 @@ def _ticket_text(ticket: Ticket, policy: Policy) -> str:
         ("Conversation", ticket.conversation_id),
     ]
     history = [
-        (format_due(event.at, zone), event.kind, event.author, _detail_text(event.detail))
-        for event in ticket.history
+        (format_due(event.at, zone), event.kind, event.author, _detail_text(event.detail)) for event in ticket.history
     ]
-    return "\n\n".join((
-        f"{ticket.reference}  {ticket.title}",
-        _table([(name, value) for name, value in facts if value]),
-        "Description\n" + _indent(ticket.description),
-        "History\n" + _indent(_table(history, headers=("When", "Event", "By", "Detail"))),
-    ))
+    return "\n\n".join(
+        (
+            f"{ticket.reference}  {ticket.title}",
+            _table([(name, value) for name, value in facts if value]),
+            "Description\n" + _indent(ticket.description),
+            "History\n" + _indent(_table(history, headers=("When", "Event", "By", "Detail"))),
+        )
+    )
 
 
 def _policy_text(policy: Policy) -> str:
@@ -386,27 +418,37 @@ def _policy_text(policy: Policy) -> str:
         (severity.label, severity.meaning, severity.business_impact, format_target(severity))
         for severity in policy.severities.values()
     ]
-    examples = [
-        f"{severity.label}: {'; '.join(severity.examples)}" for severity in policy.severities.values()
-    ]
-    return "\n\n".join((
-        "Contact\n" + _indent(_table([
-            ("Email", contact.email),
-            ("Help section", contact.help_section_url),
-            ("Documentation", docs),
-            ("Docs cover", ", ".join(contact.docs_topics)),
-            ("Guidance", contact.guidance),
-        ])),
-        "Business hours\n" + _indent(_table([
-            ("Open", format_business_hours(hours)),
-            ("Closed days", closed),
-            ("Public holidays", public),
-        ])),
-        "Severities\n"
-        + _indent(_table(severities, headers=("Level", "Meaning", "Business impact", "First response"))),
-        "Examples\n" + _indent("\n".join(examples)),
-        "After filing\n" + _indent(f"{policy.after_filing.severity_validation}\n{policy.after_filing.updates}"),
-    ))
+    examples = [f"{severity.label}: {'; '.join(severity.examples)}" for severity in policy.severities.values()]
+    return "\n\n".join(
+        (
+            "Contact\n"
+            + _indent(
+                _table(
+                    [
+                        ("Email", contact.email),
+                        ("Help section", contact.help_section_url),
+                        ("Documentation", docs),
+                        ("Docs cover", ", ".join(contact.docs_topics)),
+                        ("Guidance", contact.guidance),
+                    ]
+                )
+            ),
+            "Business hours\n"
+            + _indent(
+                _table(
+                    [
+                        ("Open", format_business_hours(hours)),
+                        ("Closed days", closed),
+                        ("Public holidays", public),
+                    ]
+                )
+            ),
+            "Severities\n"
+            + _indent(_table(severities, headers=("Level", "Meaning", "Business impact", "First response"))),
+            "Examples\n" + _indent("\n".join(examples)),
+            "After filing\n" + _indent(f"{policy.after_filing.severity_validation}\n{policy.after_filing.updates}"),
+        )
+    )
 
 
 def _severity_label(policy: Policy, level: str) -> str:
@@ -426,7 +468,8 @@ def _table(rows: Sequence[tuple[str, ...]], headers: tuple[str, ...] | None = No
     lines = [headers, *rows] if headers else list(rows)
     widths = [max(len(line[column]) for line in lines) for column in range(len(lines[0]) - 1)]
     return "\n".join(
-        "  ".join([cell.ljust(width) for cell, width in zip(line, widths)] + [line[-1]]).rstrip() for line in lines
+        "  ".join([cell.ljust(width) for cell, width in zip(line, widths, strict=False)] + [line[-1]]).rstrip()
+        for line in lines
     )
 
 

@@ -38,7 +38,8 @@ _STAGING = re.compile(
 
 _ENVIRONMENT_WORDS = r"(?:production|prod|live(?:\s+site)?|staging|stage|sandbox|uat)"
 _DENIED_ENVIRONMENT = re.compile(
-    rf"(?:,\s*(?:and\s+|but\s+)?not|\brather than|\binstead of)\s+(?:on\s+|in\s+)?(?:the\s+)?{_ENVIRONMENT_WORDS}\b", re.IGNORECASE
+    rf"(?:,\s*(?:and\s+|but\s+)?not|\brather than|\binstead of)\s+(?:on\s+|in\s+)?(?:the\s+)?{_ENVIRONMENT_WORDS}\b",
+    re.IGNORECASE,
 )
 """An environment named only to be set aside: "it's on staging, not production" names staging
 (while in "it works on staging but not on production" the problem is on production)."""
@@ -91,7 +92,7 @@ _SOME_AFFECTED = re.compile(
 _NAMED_BOT = re.compile(
     r"\b(?:the|our|my|their)\s+((?:(?!(?:the|a|an|our|my|their|with|about|to|of|for|and|or|on|in|at|from|is|was|are)\b)"
     r"[\w&'-]+\s+){0,3}?(?:bot|assistant|chatbot|widget|skill))\b",
-    re.IGNORECASE
+    re.IGNORECASE,
 )
 _BOT_CALLED = re.compile(
     r"\b(?:bot|assistant|chatbot)(?:'s)?\s+(?:is\s+)?(?:called|named|name\s+is)\s+[\"'“]?([\w&-]+(?:\s+[A-Z][\w&-]*){0,3})",
@@ -99,10 +100,34 @@ _BOT_CALLED = re.compile(
 )
 """A bot named outright: "the bot is called InitechHelpBot", "bot name is Acme Sales"."""
 PRODUCT_AREAS = (
-    "intelligent analytics", "analytics", "agent chat", "agent inbox", "inbox", "bot builder",
-    "conversation studio", "smart skills", "broadcast", "campaign", "whatsapp", "facebook messenger",
-    "instagram", "web sdk", "android sdk", "ios sdk", "sdk", "live chat", "dashboard", "reports",
-    "integrations", "api", "webhook", "crm", "nlu", "training", "entities", "bot transfer",
+    "intelligent analytics",
+    "analytics",
+    "agent chat",
+    "agent inbox",
+    "inbox",
+    "bot builder",
+    "conversation studio",
+    "smart skills",
+    "broadcast",
+    "campaign",
+    "whatsapp",
+    "facebook messenger",
+    "instagram",
+    "web sdk",
+    "android sdk",
+    "ios sdk",
+    "sdk",
+    "live chat",
+    "dashboard",
+    "reports",
+    "integrations",
+    "api",
+    "webhook",
+    "crm",
+    "nlu",
+    "training",
+    "entities",
+    "bot transfer",
 )
 _PRODUCT_AREA = re.compile(r"\b(" + "|".join(re.escape(area) for area in PRODUCT_AREAS) + r")\b", re.IGNORECASE)
 
@@ -141,7 +166,7 @@ def read_details(text: str) -> Details:
 
 
 def environment(text: str) -> str | None:
-    """"production" or "staging"; None when the message names neither or names both.
+    """ "production" or "staging"; None when the message names neither or names both.
 
     An environment the message denies ("staging, not production") does not count as named.
     """

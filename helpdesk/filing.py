@@ -65,7 +65,9 @@ def summary(policy: Policy, draft: TicketDraft, decision: Decision, due: datetim
         f"(because {'; '.join(decision.reasons)})"
     )
     due_text = format_due(due, policy.business_hours.timezone)
-    lines.append(f"• First response {format_target(severity)}{_clock_note(policy, severity.round_the_clock)}, so by {due_text}")
+    lines.append(
+        f"• First response {format_target(severity)}{_clock_note(policy, severity.round_the_clock)}, so by {due_text}"
+    )
     missing = [label for key, label in OPTIONAL_DETAILS.items() if not values[key]]
     them = "them" if len(missing) > 1 else "it"
     invite = f"\nIf you know {join_words(missing)}, type {them} here; it's fine to file without." if missing else ""
@@ -79,7 +81,10 @@ def severity_choices(policy: Policy) -> Reply:
     """Behind "Change severity": every level with its meaning, as buttons."""
     return Reply(
         "Please pick the level that fits best:",
-        tuple(Button(f"{s.label}: {lower_first(s.meaning)}", f'/inform{{"severity": "{s.level}"}}') for s in policy.severities.values()),
+        tuple(
+            Button(f"{s.label}: {lower_first(s.meaning)}", f'/inform{{"severity": "{s.level}"}}')
+            for s in policy.severities.values()
+        ),
     )
 
 
@@ -100,9 +105,11 @@ def receipt(policy: Policy, ticket: Ticket) -> Reply:
     return Reply(
         f"Your ticket {ticket.reference} is filed as {severity.label}. First response {format_target(severity)}, "
         f"so by {due}. {policy.after_filing.severity_validation} {policy.after_filing.updates} "
-        + (f"Updates go to {ticket.requester.email}; quote {ticket.reference} if you write to {policy.contact.email}."
-           if ticket.requester.email else
-           f"I have no email address for you, so please write to {policy.contact.email} quoting {ticket.reference} for updates.")
+        + (
+            f"Updates go to {ticket.requester.email}; quote {ticket.reference} if you write to {policy.contact.email}."
+            if ticket.requester.email
+            else f"I have no email address for you, so please write to {policy.contact.email} quoting {ticket.reference} for updates."
+        )
     )
 
 

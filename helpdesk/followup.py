@@ -61,7 +61,7 @@ def not_found(reference: str, suggestions: tuple[Ticket, ...] = (), intent: str 
         text += f" Did you mean {', '.join(names[:-1]) + ' or ' if len(names) > 1 else ''}{names[-1]}?"
     else:
         text += " Check the reference, or ask for your tickets to see them all."
-    return Reply(text, tuple(_pick(t, intent) for t in suggestions) + (Button("My tickets", "/my_tickets"),))
+    return Reply(text, (*tuple(_pick(t, intent) for t in suggestions), Button("My tickets", "/my_tickets")))
 
 
 def no_open_tickets() -> Reply:
@@ -78,8 +78,10 @@ def which_ticket(tickets: tuple[Ticket, ...] | list[Ticket], intent: str) -> Rep
 
 def no_pick(tickets: tuple[Ticket, ...] | list[Ticket], intent: str) -> Reply:
     """A reply to "which ticket?" that fits none of them, or more than one: or was it something new?"""
-    return Reply("I couldn't tell which of your tickets you mean. Tap one, or file a new ticket:",
-                 tuple(_pick(t, intent) for t in tickets) + (FILE_TICKET,))
+    return Reply(
+        "I couldn't tell which of your tickets you mean. Tap one, or file a new ticket:",
+        (*tuple(_pick(t, intent) for t in tickets), FILE_TICKET),
+    )
 
 
 def also_asked(requests: list[tuple[str, str]]) -> Reply:
@@ -118,7 +120,9 @@ def _overdue(policy: Policy, ticket: Ticket, lines: list[str]) -> Reply:
         f"I'm sorry: support has not answered {ticket.reference} in the promised time. I can raise it to "
         f"{top.label}, which reaches the support team at once and around the clock, or ask for a person."
     )
-    raise_it = Button(f"Raise to {top.level}", f'/escalate{{"ticket_ref": "{ticket.reference}", "severity": "{top.level}"}}')
+    raise_it = Button(
+        f"Raise to {top.level}", f'/escalate{{"ticket_ref": "{ticket.reference}", "severity": "{top.level}"}}'
+    )
     person = Button("Talk to a person", f'/talk_to_human{{"ticket_ref": "{ticket.reference}"}}')
     buttons = (person,) if ticket.final_severity == top.level else (raise_it, person)
     return Reply("\n".join(lines), buttons)
@@ -134,8 +138,12 @@ def my_tickets(policy: Policy, tickets: list[Ticket]) -> Reply:
         f"first response due {format_due(t.due_at, tz)})"
         for t in tickets
     ]
-    return Reply("Your open tickets, newest first:\n" + "\n".join(lines),
-                 tuple(Button(f"Status of {t.reference}", f'/ticket_status{{"ticket_ref": "{t.reference}"}}') for t in tickets[:5]))
+    return Reply(
+        "Your open tickets, newest first:\n" + "\n".join(lines),
+        tuple(
+            Button(f"Status of {t.reference}", f'/ticket_status{{"ticket_ref": "{t.reference}"}}') for t in tickets[:5]
+        ),
+    )
 
 
 def support_reply(ticket: Ticket) -> Event | None:
@@ -164,8 +172,10 @@ def already_closed(ticket: Ticket) -> Reply:
 
 
 def already_open(ticket: Ticket) -> Reply:
-    return Reply(f"{about(ticket)} is still {STATUS_WORDS.get(ticket.status, ticket.status)}; there is nothing to reopen.",
-                 _ticket_actions(ticket))
+    return Reply(
+        f"{about(ticket)} is still {STATUS_WORDS.get(ticket.status, ticket.status)}; there is nothing to reopen.",
+        _ticket_actions(ticket),
+    )
 
 
 def reopen_with_details(ticket: Ticket) -> Reply:
@@ -193,21 +203,30 @@ def reopened(policy: Policy, ticket: Ticket, now: datetime, details_added: bool)
 
 
 def stays_closed(ticket: Ticket) -> Reply:
-    return Reply(f"OK, {ticket.reference} stays {ticket.status} and nothing was added. "
-                 "If the problem is back, I can file a new ticket.", (FILE_TICKET,))
+    return Reply(
+        f"OK, {ticket.reference} stays {ticket.status} and nothing was added. "
+        "If the problem is back, I can file a new ticket.",
+        (FILE_TICKET,),
+    )
 
 
 def severity_changed(policy: Policy, ticket: Ticket, previous: str, now: datetime) -> Reply:
     """The new level and its new due time, counted from the change."""
     severity = policy.severity(ticket.final_severity)
-    direction = "raised" if list(policy.severities).index(severity.level) < list(policy.severities).index(previous) else "lowered"
+    direction = (
+        "raised"
+        if list(policy.severities).index(severity.level) < list(policy.severities).index(previous)
+        else "lowered"
+    )
     text = (
         f"{ticket.reference} is {direction} from {policy.severity(previous).label} to {severity.label}. "
         f"First response {format_target(severity)}, counted from now: by "
         f"{format_due(ticket.due_at, policy.business_hours.timezone)}."
     )
     if severity.round_the_clock and not sla.is_open(now, policy):
-        text += f" Support is outside business hours right now, but {severity.level} is worked 24x7, so someone is on it."
+        text += (
+            f" Support is outside business hours right now, but {severity.level} is worked 24x7, so someone is on it."
+        )
     return Reply(f"{text} {policy.after_filing.severity_validation}")
 
 
@@ -216,7 +235,9 @@ def severity_unchanged(policy: Policy, ticket: Ticket) -> Reply:
 
 
 def closed(ticket: Ticket) -> Reply:
-    return Reply(f"Done: {ticket.reference} is closed. If the problem comes back, just tell me and I'll file a new ticket.")
+    return Reply(
+        f"Done: {ticket.reference} is closed. If the problem comes back, just tell me and I'll file a new ticket."
+    )
 
 
 def kept_open(ticket: Ticket) -> Reply:
@@ -239,10 +260,16 @@ def handoff_recorded(policy: Policy, ticket: Ticket, now: datetime) -> Reply:
     )
     if sooner:
         text += f" If it can't wait, I can raise it to {' or '.join(s.label for s in sooner)}, which is worked 24x7."
-    return Reply(text, tuple(
-        Button(f"Raise {ticket.reference} to {s.level}", f'/escalate{{"ticket_ref": "{ticket.reference}", "severity": "{s.level}"}}')
-        for s in sooner
-    ))
+    return Reply(
+        text,
+        tuple(
+            Button(
+                f"Raise {ticket.reference} to {s.level}",
+                f'/escalate{{"ticket_ref": "{ticket.reference}", "severity": "{s.level}"}}',
+            )
+            for s in sooner
+        ),
+    )
 
 
 def handoff_on_a_closed_ticket(ticket: Ticket) -> Reply:

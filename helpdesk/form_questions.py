@@ -58,7 +58,8 @@ def next_question(policy: Policy, state: DraftState, given_up: frozenset[str] = 
     missing = {
         "description": not state.description,
         "environment": state.environment is None,
-        "impact": state.impact is None and state.environment is not None
+        "impact": state.impact is None
+        and state.environment is not None
         and impact_hinges(policy, state.assessed, state.environment, state.stated),
         "requester_email": not state.email,
     }

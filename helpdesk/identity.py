@@ -97,7 +97,9 @@ def verify(token: object, secret: str | None, now: datetime | None = None) -> Ve
     if not isinstance(email, str) or "@" not in email:
         return Unverified("incomplete")
     return VerifiedUser(
-        email=email.strip(), name=_text(claims.get("name")), account=_text(claims.get("account")),
+        email=email.strip(),
+        name=_text(claims.get("name")),
+        account=_text(claims.get("account")),
         expires_at=float(claims["exp"]),
     )
 

@@ -27,11 +27,24 @@ from dataclasses import dataclass
 from helpdesk.policy import Policy
 
 WORD_RANKS: dict[str, int] = {
-    "blocker": 0, "showstopper": 0, "show stopper": 0, "critical": 0, "urgent": 0, "highest": 0, "top": 0,
+    "blocker": 0,
+    "showstopper": 0,
+    "show stopper": 0,
+    "critical": 0,
+    "urgent": 0,
+    "highest": 0,
+    "top": 0,
     "emergency": 0,
-    "high": 1, "major": 1,
-    "medium": 2, "moderate": 2, "normal": 2, "minor": 2,
-    "low": -1, "lowest": -1, "no rush": -1, "no hurry": -1,
+    "high": 1,
+    "major": 1,
+    "medium": 2,
+    "moderate": 2,
+    "normal": 2,
+    "minor": 2,
+    "low": -1,
+    "lowest": -1,
+    "no rush": -1,
+    "no hurry": -1,
 }
 """Words for a level by its position in the policy (negative: from the end). One home."""
 
@@ -70,7 +83,10 @@ _FILLER = frozenset(
     actually definitely just hai he h yaar bhai ji sir mam ok okay so then
     and a an the for us me fine enough good works""".split()
 )
-_CLAUSE_END = re.compile(r"[,.;:!?\n()\[\]/|]|\s-\s|\s–\s|\bbut\b|\brather\b|\bmore like\b|\bmore of\b|\bcall it\b|\bmake it\b|\bso\b|\binstead\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(
+    r"[,.;:!?\n()\[\]/|]|\s-\s|\s–\s|\bbut\b|\brather\b|\bmore like\b|\bmore of\b|\bcall it\b|\bmake it\b|\bso\b|\binstead\b",
+    re.IGNORECASE,
+)
 _NEGATION = re.compile(
     r"(?:\b(?:not|never|no|hardly|than|instead of)|n'?t)"
     r"(?:\s+(?:a|an|the|really|very|that|so|too|exactly|quite|it|is|be|as|of|considered|at all|even|yet|sure|say|call it|think it'?s|its|it'?s))*\s*$",
@@ -153,12 +169,25 @@ def _describes(after: str) -> bool:
     nxt = re.match(r"\s*([A-Za-z']+)", after)
     if not nxt or re.match(r"\s*[,.;:!?\n)]", after):
         return False
-    return nxt.group(1).lower() not in _FILLER | {"or", "vs", "versus", "and", "then", "now", "pe", "par", "rakho", "rakh", "kar", "karo"}
+    return nxt.group(1).lower() not in _FILLER | {
+        "or",
+        "vs",
+        "versus",
+        "and",
+        "then",
+        "now",
+        "pe",
+        "par",
+        "rakho",
+        "rakh",
+        "kar",
+        "karo",
+    }
 
 
 def _clause_before(before: str) -> str:
     ends = list(_CLAUSE_END.finditer(before))
-    return before[ends[-1].end():] if ends else before
+    return before[ends[-1].end() :] if ends else before
 
 
 def _alone_in_clause(before: str, after: str) -> bool:

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 import yaml
 
-
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CLOCKS = ("24x7", "business_hours")
 
@@ -125,7 +124,9 @@ def _read_yaml(path: Path) -> object:
 
 
 def _contact(node: _Node) -> Contact:
-    parts = node.fields(required=("email", "help_section_url", "docs_url", "docs_has_search", "docs_topics", "guidance"))
+    parts = node.fields(
+        required=("email", "help_section_url", "docs_url", "docs_has_search", "docs_topics", "guidance")
+    )
     email = parts["email"].text()
     if "@" not in email:
         parts["email"].fail("an email address")
@@ -203,9 +204,7 @@ def _severities(node: _Node) -> dict[str, Severity]:
 
 
 def _severity(level: str, node: _Node) -> Severity:
-    parts = node.fields(
-        required=("name", "meaning", "business_impact", "examples", "first_response_hours", "clock")
-    )
+    parts = node.fields(required=("name", "meaning", "business_impact", "examples", "first_response_hours", "clock"))
     clock = parts["clock"].text()
     if clock not in CLOCKS:
         parts["clock"].fail(f"one of {', '.join(CLOCKS)}")
@@ -220,7 +219,7 @@ def _severity(level: str, node: _Node) -> Severity:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _public_holidays(country: str, subdivision: str | None, year: int) -> frozenset[date]:
     """One year's public holidays, computed once: the clock asks about many days."""
     return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year))

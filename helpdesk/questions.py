@@ -45,8 +45,14 @@ _RESOLUTION = re.compile(
     r"\b(?:resolv\w*|resolution|fix(?:ed|ing)?|solv\w*|sorted out)\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"(?<=[.?!])\s+|\n+|,\s+(?=(?:and\s+)?(?:how|when|what|would|will|is|can|could|does|do|where|who|pls|please)\b)", re.IGNORECASE)
-_QUESTION_START = re.compile(r"^\s*(?:and\s+|so\s+|also\s+)?(?:how|when|what|would|will|can|could|does|do|where|who|is it|is this|is that|kab|kitna)\b", re.IGNORECASE)
+_SENTENCE = re.compile(
+    r"(?<=[.?!])\s+|\n+|,\s+(?=(?:and\s+)?(?:how|when|what|would|will|is|can|could|does|do|where|who|pls|please)\b)",
+    re.IGNORECASE,
+)
+_QUESTION_START = re.compile(
+    r"^\s*(?:and\s+|so\s+|also\s+)?(?:how|when|what|would|will|can|could|does|do|where|who|is it|is this|is that|kab|kitna)\b",
+    re.IGNORECASE,
+)
 
 
 def asked(text: str) -> Asked | None:

@@ -52,7 +52,11 @@ def read_references(text: str, prefix: str, *, bare_numbers: bool = False) -> tu
         exact = typed == letters
         if not exact and not (_one_edit_apart(typed, letters) and (attached or match.group("digits").startswith("0"))):
             continue
-        found.append(Mention(_canonical(prefix, match.group("journal"), match.group("digits")), match.start(), match.end(), False))
+        found.append(
+            Mention(
+                _canonical(prefix, match.group("journal"), match.group("digits")), match.start(), match.end(), False
+            )
+        )
         taken.append(range(match.start(), match.end()))
     if bare_numbers:
         for match in _BARE.finditer(text):
@@ -94,10 +98,10 @@ def _one_edit_apart(a: str, b: str) -> bool:
     if a == b or abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
-        differ = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        differ = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
         if len(differ) == 1:
             return True
         first, second = differ[0], differ[-1]
         return len(differ) == 2 and second == first + 1 and a[first] == b[second] and a[second] == b[first]
     shorter, longer = sorted((a, b), key=len)
-    return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))

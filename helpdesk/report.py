@@ -42,8 +42,9 @@ class Report:
     """The users' ratings of support (1-5) on these tickets."""
 
 
-def build_report(tickets: Iterable[Ticket], levels: Iterable[str], now: datetime,
-                 since: datetime | None = None) -> Report:
+def build_report(
+    tickets: Iterable[Ticket], levels: Iterable[str], now: datetime, since: datetime | None = None
+) -> Report:
     """Figures over the tickets filed since `since` (all when None), for each of `levels`
     (the policy's, in order) and any other level a ticket still carries."""
     chosen = [ticket for ticket in tickets if since is None or ticket.filed_at >= since]

@@ -9,6 +9,7 @@ gave the whole message comes in, requests go out; tickets are chosen elsewhere.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -19,9 +20,18 @@ TICKET_REQUESTS = ("ticket_status", "add_details", "escalate", "close_ticket", "
 
 _VERBS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reopen_ticket", re.compile(r"\b(?:re-?open|open (?:it|\S+) again|un-?close)\b", re.I)),
-    ("close_ticket", re.compile(r"\b(?:close|withdraw|cancel|shut)\b|\bmark\b.{0,40}\b(?:resolved|closed|done)\b", re.I)),
-    ("escalate", re.compile(r"\b(?:raise|lower|escalate|bump|upgrade|downgrade|reduce|increase|change|make|set|move|mark)\b"
-                            r"|\b(?:to|as)\s+(?:an?\s+)?(?:s|sev\s?|p)[0-9]\b", re.I)),
+    (
+        "close_ticket",
+        re.compile(r"\b(?:close|withdraw|cancel|shut)\b|\bmark\b.{0,40}\b(?:resolved|closed|done)\b", re.I),
+    ),
+    (
+        "escalate",
+        re.compile(
+            r"\b(?:raise|lower|escalate|bump|upgrade|downgrade|reduce|increase|change|make|set|move|mark)\b"
+            r"|\b(?:to|as)\s+(?:an?\s+)?(?:s|sev\s?|p)[0-9]\b",
+            re.I,
+        ),
+    ),
     ("add_details", re.compile(r"\b(?:add|attach|append|note|include)\b", re.I)),
     ("talk_to_human", re.compile(r"\b(?:human|person|agent|someone real|real person|call me)\b", re.I)),
     ("ticket_status", re.compile(r"\b(?:status|update|news|progress|what about|how about|where)\b", re.I)),
@@ -33,7 +43,9 @@ _JOINS = re.compile(r"\s*(?:;|\band then\b|\bthen\b|,?\s*\band also\b|,?\s*\band
 
 _DETAILS_AFTER = re.compile(r"^\s*(?::|-|–|—|,\s*(?:that|saying)\b|\bthat\b)\s*(?P<text>\S.*)$", re.S)
 _ADD_THAT_TO = re.compile(r"\b(?:add|put|note|attach)\s+(?:that|this|it)\s+(?:to|on|in)\s*$", re.I)
-_REASON = re.compile(r"^\s*(?:[,:;.!?\-–—]+\s*)?(?:(?:because|since|as|coz|cause|cuz|bcoz|reason:?)\b\s*)?(?P<text>.*)$", re.I | re.S)
+_REASON = re.compile(
+    r"^\s*(?:[,:;.!?\-–—]+\s*)?(?:(?:because|since|as|coz|cause|cuz|bcoz|reason:?)\b\s*)?(?P<text>.*)$", re.I | re.S
+)
 
 
 @dataclass(frozen=True)
@@ -54,13 +66,13 @@ def read_requests(text: str, intent: str, prefix: str, *, bare_numbers: bool = T
     if len(mentions) < 2:
         return (Request(_labelled(text, mentions, intent), mentions, text, 0),)
     cuts = [0]
-    for previous, mention in zip(mentions, mentions[1:]):
+    for previous, mention in itertools.pairwise(mentions):
         joins = [m for m in _JOINS.finditer(text, previous.end, mention.start)]
         if joins:
             cuts.append(joins[-1].end())
     cuts.append(len(text))
     requests: list[Request] = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in itertools.pairwise(cuts):
         clause = text[start:end]
         inside = tuple(m for m in mentions if start <= m.start < end)
         asked = _asked(clause) or (requests[-1].intent if requests else intent)
@@ -68,7 +80,7 @@ def read_requests(text: str, intent: str, prefix: str, *, bare_numbers: bool = T
             asked = intent if intent in TICKET_REQUESTS and _asked(clause) in (None, intent) else asked
         if requests and requests[-1].intent == asked and not _own_details(requests[-1]):
             last = requests[-1]
-            requests[-1] = Request(asked, last.mentions + inside, text[last.start:end], last.start)
+            requests[-1] = Request(asked, last.mentions + inside, text[last.start : end], last.start)
         else:
             requests.append(Request(asked, inside, clause, start))
     return tuple(requests)
@@ -81,7 +93,7 @@ def details_given(request: Request, previous_text: str | None = None) -> str | N
         return None
     mention = request.mentions[-1]
     offset = request.start
-    after = request.text[mention.end - offset:]
+    after = request.text[mention.end - offset :]
     match = _DETAILS_AFTER.match(after)
     if match and len(match.group("text").split()) >= 2:
         return match.group("text").strip()
@@ -100,7 +112,7 @@ def reason_given(request: Request, after: int) -> str | None:
     """The reason a message gives for a change, after the part that names the ticket and
     level (`after`, an offset in the whole message): "..., it now hits production too",
     "... because support never replied". A few words at least; never a bare "yes"."""
-    rest = request.text[max(after - request.start, 0):]
+    rest = request.text[max(after - request.start, 0) :]
     match = _REASON.match(rest)
     text = match.group("text").strip(" .") if match else ""
     return text if len(text.split()) >= 2 else None
@@ -115,7 +127,7 @@ def _labelled(text: str, mentions: tuple[Mention, ...], intent: str) -> str:
     if intent in verbs and asked not in (None, intent) and not verbs[intent].search(text):
         return asked
     if intent != "add_details" and asked is None and mentions and not text[: mentions[0].start].strip():
-        match = _DETAILS_AFTER.match(text[mentions[0].end:])
+        match = _DETAILS_AFTER.match(text[mentions[0].end :])
         if match and match.group(0).lstrip().startswith(":") and len(match.group("text").split()) >= 2:
             return "add_details"
     return intent

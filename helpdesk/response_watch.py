@@ -24,8 +24,11 @@ def alert_due(ticket: Ticket, now: datetime, margins: Mapping[str, timedelta], p
     """The alert `ticket` needs at `now`, or None; `margins` says how early to warn, per level."""
     if not ticket.awaits_first_response:
         return None
-    raised = {event.kind for event in ticket.history
-              if event.kind in SLA_ALERTS and event.detail.get("due_at") == ticket.due_at.isoformat()}
+    raised = {
+        event.kind
+        for event in ticket.history
+        if event.kind in SLA_ALERTS and event.detail.get("due_at") == ticket.due_at.isoformat()
+    }
     if BREACHED in raised:
         return None
     if now >= ticket.due_at:

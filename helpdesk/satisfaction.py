@@ -58,4 +58,3 @@ def read_rating(text: str) -> tuple[int, str | None] | None:
 def thanks(ticket: Ticket, rating: int) -> Reply:
     follow = " Sorry it wasn't better: the support team reads every rating." if rating <= 2 else ""
     return Reply(f"Thank you for rating support {rating}/5 on {ticket.reference}.{follow}")
-

@@ -150,9 +150,7 @@ class TicketStore:
         """The deliveries waiting in this database, for the worker and the operator."""
         return Outbox(self._engine, self._writer)
 
-    def create(
-        self, draft: TicketDraft, filed_at: datetime, due_at: datetime, reference: str | None = None
-    ) -> Ticket:
+    def create(self, draft: TicketDraft, filed_at: datetime, due_at: datetime, reference: str | None = None) -> Ticket:
         """File a draft; a repeated idempotency key returns the first ticket unchanged.
 
         The reference comes from the row's own key inside the same transaction, so it is
@@ -244,14 +242,16 @@ class TicketStore:
             )
             return asked.rowcount == 1
 
-    def record_satisfaction(self, reference: str, rating: int, comment: str | None, at: datetime, author: str) -> Ticket:
+    def record_satisfaction(
+        self, reference: str, rating: int, comment: str | None, at: datetime, author: str
+    ) -> Ticket:
         """The user's rating (1-5) of support on a ticket, with what they said; a later rating replaces it."""
         if rating not in RATINGS:
             raise ValueError(f"a rating is a whole number from {RATINGS.start} to {RATINGS.stop - 1}, not {rating!r}")
         text = comment.strip() if comment and comment.strip() else None
 
         def rate(ticket: Ticket) -> tuple[dict[str, Any], dict[str, Any]]:
-            changes = {"satisfaction_rating": rating, "satisfaction_comment": text}
+            changes: dict[str, Any] = {"satisfaction_rating": rating, "satisfaction_comment": text}
             if ticket.satisfaction_asked_at is None:
                 changes["satisfaction_asked_at"] = to_utc(at, "at")
             return {"rating": rating, "comment": text}, changes
@@ -272,8 +272,9 @@ class TicketStore:
                     raise TicketNotFound(f"no ticket with the reference {reference!r}")
                 ticket_id, due = found
                 connection.execute(_SLA_ALERTS.insert().values(ticket_id=ticket_id, kind=kind, due_at=due))
-                return self._apply(connection, ticket_id, to_utc(at, "at"), author, kind,
-                                   lambda _: ({"due_at": due.isoformat()}, {}))
+                return self._apply(
+                    connection, ticket_id, to_utc(at, "at"), author, kind, lambda _: ({"due_at": due.isoformat()}, {})
+                )
         except IntegrityError:
             return None
 
@@ -353,8 +354,9 @@ class TicketStore:
                 raise TicketNotFound(f"no ticket with the reference {reference!r}")
             return self._apply(connection, ticket_id, moment, author, kind, edit)
 
-    def _apply(self, connection: Connection, ticket_id: int, moment: datetime, author: str, kind: str,
-               edit: _Edit) -> Ticket:
+    def _apply(
+        self, connection: Connection, ticket_id: int, moment: datetime, author: str, kind: str, edit: _Edit
+    ) -> Ticket:
         this_ticket = _TICKETS.c.id == ticket_id
         current = _select(connection, this_ticket)[0]
         detail, changes = edit(current)
@@ -404,16 +406,18 @@ def _add_missing_columns(engine: Engine, table: sa.Table) -> None:
 
 
 def _record(connection: Connection, ticket_id: int, kind: str, at: datetime, author: str, detail: dict) -> None:
-    connection.execute(
-        _EVENTS.insert().values(ticket_id=ticket_id, kind=kind, at=at, author=author, detail=detail)
-    )
+    connection.execute(_EVENTS.insert().values(ticket_id=ticket_id, kind=kind, at=at, author=author, detail=detail))
 
 
 def _select(connection: Connection, condition: sa.sql.ColumnElement) -> list[Ticket]:
     """Tickets matching `condition`, newest first, each with its history (two queries in all)."""
-    tickets = connection.execute(
-        sa.select(_TICKETS).where(condition).order_by(_TICKETS.c.filed_at.desc(), _TICKETS.c.id.desc())
-    ).mappings().all()
+    tickets = (
+        connection.execute(
+            sa.select(_TICKETS).where(condition).order_by(_TICKETS.c.filed_at.desc(), _TICKETS.c.id.desc())
+        )
+        .mappings()
+        .all()
+    )
     matching_ids = sa.select(_TICKETS.c.id).where(condition)
     history: dict[int, list[Event]] = {}
     for event in connection.execute(

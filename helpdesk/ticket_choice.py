@@ -65,7 +65,10 @@ _TOPIC = re.compile(
 
 
 def choose(
-    mentions: Sequence[Mention], own: Sequence[Ticket], focus: Sequence[str] = (), described_by: str | None = None,
+    mentions: Sequence[Mention],
+    own: Sequence[Ticket],
+    focus: Sequence[str] = (),
+    described_by: str | None = None,
 ) -> list[Choice]:
     """What a follow-up is about: one choice per reference named; else the ticket
     `described_by` describes; else the newest of `focus` (references the conversation was
@@ -105,8 +108,19 @@ def described_topic(text: str) -> str | None:
     return (match.group("after") or match.group("before")).strip()
 
 
-_POSITIONS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4,
-              "5th": 4, "last": -1}
+_POSITIONS = {
+    "first": 0,
+    "1st": 0,
+    "second": 1,
+    "2nd": 1,
+    "third": 2,
+    "3rd": 2,
+    "fourth": 3,
+    "4th": 3,
+    "fifth": 4,
+    "5th": 4,
+    "last": -1,
+}
 """Where in a list of offered tickets "the second one" points."""
 
 

@@ -16,8 +16,15 @@ OPEN_STATUSES = STATUSES[:3]
 """The statuses in which support still owes the user something."""
 
 EVENT_KINDS = (
-    "created", "comment_added", "severity_changed", "status_changed", "first_response", "sla_at_risk", "sla_breached",
-    "satisfaction_rated", "handoff_requested",
+    "created",
+    "comment_added",
+    "severity_changed",
+    "status_changed",
+    "first_response",
+    "sla_at_risk",
+    "sla_breached",
+    "satisfaction_rated",
+    "handoff_requested",
 )
 """What can happen to a ticket: each is a history entry, and the kinds a delivery target
 can take (helpdesk.delivery.settings)."""

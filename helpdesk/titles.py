@@ -46,7 +46,9 @@ def title_for(description: str, bot_or_area: str | None = None, environment: str
     if environment in ENVIRONMENTS and details.environment(problem) != environment:
         context.append(environment)
     if not problem:
-        problem = f"Problem with {context.pop(0)}" if bot_or_area and context and context[0] == bot_or_area else FALLBACK
+        problem = (
+            f"Problem with {context.pop(0)}" if bot_or_area and context and context[0] == bot_or_area else FALLBACK
+        )
     suffix = f" ({', '.join(context)})" if context else ""
     return _cut(problem, max(TITLE_LENGTH - len(suffix), TITLE_LENGTH // 2)) + suffix
 

@@ -72,7 +72,10 @@ def decide(
 
 def _from_assessment(policy: Policy, assessed: str | None, cues: tuple[str, ...]) -> tuple[str, str]:
     if assessed not in policy.severities:
-        return FALLBACK_LEVEL, f"I could not tell from the description, so I started from {policy.severity(FALLBACK_LEVEL).label}"
+        return (
+            FALLBACK_LEVEL,
+            f"I could not tell from the description, so I started from {policy.severity(FALLBACK_LEVEL).label}",
+        )
     severity = policy.severity(assessed)
     quoted = join_words([f'"{cue}"' for cue in cues])
     evidence = f"the description mentions {quoted}, which reads like" if cues else "the description reads like"

@@ -12,7 +12,7 @@ from helpdesk.config import load_settings
 from helpdesk.policy import Policy, load_policy
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def default_policy() -> Policy:
     """The policy named by the operator configuration, read once per process."""
     settings = load_settings()

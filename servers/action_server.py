@@ -54,8 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = load_settings()
     if settings.action_server_secret is None:
-        print("action server: set HELPDESK_ACTION_SERVER_SECRET (the secret Rasa sends with every action call, "
-              "named in endpoints.yml); `make run` makes one", file=sys.stderr)
+        print(
+            "action server: set HELPDESK_ACTION_SERVER_SECRET (the secret Rasa sends with every action call, "
+            "named in endpoints.yml); `make run` makes one",
+            file=sys.stderr,
+        )
         return 2
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Optional
+from typing import Any
 
 import rasa
 from jsonschema import exceptions, validators
@@ -53,7 +53,8 @@ def apply(version: str = rasa.__version__) -> bool:
         logger.warning(
             "Rasa %s is not a version the speed-ups in servers/rasa_patches.py were checked against (%s): "
             "running Rasa's own code, which is correct but costs more CPU per turn",
-            version, ", ".join(sorted(CHECKED_RASA_VERSIONS)),
+            version,
+            ", ".join(sorted(CHECKED_RASA_VERSIONS)),
         )
         return False
     RemoteAction._validate_action_result = validate_action_result
@@ -61,7 +62,7 @@ def apply(version: str = rasa.__version__) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _response_validators() -> tuple[Any, Any, dict[str, Any]]:
     """Validators for: the whole response; the response with any events; each event by name.
 
@@ -78,7 +79,7 @@ def _response_validators() -> tuple[Any, Any, dict[str, Any]]:
     by_name: dict[str, Any] = {}
     if None not in names and len(set(names)) == len(names):
         common = {key: value for key, value in event.items() if key != "oneOf"}
-        by_name = {name: cls({**common, "allOf": [sub]}) for name, sub in zip(names, event["oneOf"])}
+        by_name = {name: cls({**common, "allOf": [sub]}) for name, sub in zip(names, event["oneOf"], strict=False)}
     any_events = {**schema, "properties": {**schema["properties"], "events": {**events, "items": {}}}}
     return cls(schema), cls(any_events), by_name
 
@@ -110,12 +111,12 @@ def _passes_quickly(result: Any, any_events: Any, by_name: dict[str, Any]) -> bo
     return True
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _event_classes() -> dict[str, type[Event]]:
     # Reversed, so that where two classes share a name the first found wins, as in Rasa.
     return {cls.type_name: cls for cls in reversed(all_subclasses(Event))}
 
 
-def resolve_by_type(type_name: str, default: Optional[type[Event]] = None) -> Optional[type[Event]]:
+def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
     """Rasa's `Event.resolve_by_type`, from a table built once."""
     return _event_classes().get(type_name) or stock_resolve_by_type(type_name, default)

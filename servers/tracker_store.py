@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Optional
+from typing import Any
 
 import redis
 import sqlalchemy as sa
@@ -62,8 +62,12 @@ class HelpdeskTrackerStore(SQLTrackerStore):
     lacks; with `redis_url`, conversations that outlive a database outage."""
 
     def __init__(
-        self, *args: Any, redis_url: Optional[str] = None, copy_ttl_seconds: int = 86400,
-        max_session_events: Optional[int] = None, **kwargs: Any,
+        self,
+        *args: Any,
+        redis_url: str | None = None,
+        copy_ttl_seconds: int = 86400,
+        max_session_events: int | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._max_session_events = int(max_session_events or 0) or None
@@ -72,7 +76,8 @@ class HelpdeskTrackerStore(SQLTrackerStore):
             redis.Redis.from_url(
                 redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
             )
-            if redis_url else None
+            if redis_url
+            else None
         )
         self._copy_ttl_seconds = int(copy_ttl_seconds)
 
@@ -89,9 +94,7 @@ class HelpdeskTrackerStore(SQLTrackerStore):
             if SESSION_START_INDEX not in names:
                 raise
 
-    async def _retrieve(
-        self, sender_id: str, fetch_events_from_all_sessions: bool
-    ) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         """Rasa's query for the conversation's events, reading only their `data` column;
         the Redis copy instead when it holds turns the database missed, or the database is down."""
         copy = None if fetch_events_from_all_sessions else self._read_copy(sender_id)
@@ -124,8 +127,11 @@ class HelpdeskTrackerStore(SQLTrackerStore):
         except DATABASE_DOWN as error:
             if self._copies is None:
                 raise
-            logger.warning("conversation database unavailable (%s); conversation %s kept in Redis until it is back",
-                           error, tracker.sender_id)
+            logger.warning(
+                "conversation database unavailable (%s); conversation %s kept in Redis until it is back",
+                error,
+                tracker.sender_id,
+            )
             self._write_copy(tracker, required=True)
             return
         self._write_copy(tracker, required=False)
@@ -151,7 +157,7 @@ class HelpdeskTrackerStore(SQLTrackerStore):
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
             return [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
 
-    def _read_copy(self, sender_id: str) -> Optional[list[dict[str, Any]]]:
+    def _read_copy(self, sender_id: str) -> list[dict[str, Any]] | None:
         if self._copies is None:
             return None
         try:
@@ -171,11 +177,12 @@ class HelpdeskTrackerStore(SQLTrackerStore):
         except redis.RedisError as error:
             if required:
                 raise
-            logger.warning("Redis unavailable (%s); conversation %s saved in the database only", error,
-                           tracker.sender_id)
+            logger.warning(
+                "Redis unavailable (%s); conversation %s saved in the database only", error, tracker.sender_id
+            )
 
 
-def _newer(stored: list[dict[str, Any]], copy: Optional[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def _newer(stored: list[dict[str, Any]], copy: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """The database's events, or the Redis copy where it holds them and more (turns taken
     while the database was down), cut to start where the database's do, since Rasa's save
     counts the events the database holds to know which are new."""
@@ -188,7 +195,7 @@ def _newer(stored: list[dict[str, Any]], copy: Optional[list[dict[str, Any]]]) -
     if start is None:
         return stored
     later = keys[start:]
-    if len(later) > len(stored) and later[:len(stored)] == [_key(event) for event in stored]:
+    if len(later) > len(stored) and later[: len(stored)] == [_key(event) for event in stored]:
         return copy[start:]
     return stored
 

@@ -105,12 +105,19 @@ class Cluster:
         return (self.folder / "secrets" / name).read_text().strip()
 
     def database_url(self, database: str = "tickets") -> str:
-        return (f"postgresql://helpdesk:{self.secret('postgres-password')}@127.0.0.1:"
-                f"{self.ports['POSTGRES_PORT']}/{database}")
+        return (
+            f"postgresql://helpdesk:{self.secret('postgres-password')}@127.0.0.1:"
+            f"{self.ports['POSTGRES_PORT']}/{database}"
+        )
 
     def redis(self, db: int = 0) -> redis.Redis:
-        return redis.Redis(host="127.0.0.1", port=self.ports["REDIS_PORT"], password=self.secret("redis-password"),
-                           db=db, socket_timeout=2)
+        return redis.Redis(
+            host="127.0.0.1",
+            port=self.ports["REDIS_PORT"],
+            password=self.secret("redis-password"),
+            db=db,
+            socket_timeout=2,
+        )
 
     def hold(self, name: str) -> None:
         """Keep `name` down once it stops, as an operator would for maintenance."""
@@ -135,36 +142,51 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def running_cluster(replicas: int = 2, extra_env: dict[str, str] | None = None) -> Iterator[tuple[Cluster, ClusterServers]]:
+def running_cluster(
+    replicas: int = 2, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[Cluster, ClusterServers]]:
     """scripts/cluster.sh with `replicas` Rasa replicas (and as many action servers), two
     delivery workers, in a new folder that the postgres user can reach; removed after."""
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: run `make train` (make test does it for you)")
     folder = Path(tempfile.mkdtemp(prefix="helpdesk-cluster-"))
     folder.chmod(0o711)  # PostgreSQL runs as the postgres user and must reach its data folder
-    ports: dict = {name: free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "WIDGET_PORT", "POSTGRES_PORT",
-                                                  "REDIS_PORT")}
+    ports: dict = {
+        name: free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "WIDGET_PORT", "POSTGRES_PORT", "REDIS_PORT")
+    }
     ports["RASA_REPLICA_PORTS"] = [free_port() for _ in range(replicas)]
     ports["ACTIONS_REPLICA_PORTS"] = [free_port() for _ in range(replicas)]
     env = {
         **server_env("unused://set-by-the-cluster-script", f"http://127.0.0.1:{ports['WIDGET_PORT']}"),
         **{name: str(value) if isinstance(value, int) else " ".join(map(str, value)) for name, value in ports.items()},
         "CLUSTER_DIR": str(folder / "cluster"),
-        "HELPDESK_RASA_REPLICAS": str(replicas), "HELPDESK_ACTION_SERVERS": str(replicas),
-        "HELPDESK_DELIVERY_WORKERS": "2", "HELPDESK_DELIVERY_POLL_SECONDS": "0.5",
+        "HELPDESK_RASA_REPLICAS": str(replicas),
+        "HELPDESK_ACTION_SERVERS": str(replicas),
+        "HELPDESK_DELIVERY_WORKERS": "2",
+        "HELPDESK_DELIVERY_POLL_SECONDS": "0.5",
         **(extra_env or {}),
     }
     env.pop("HELPDESK_DATABASE_URL")
     (folder / "cluster").mkdir()
     out = (folder / "cluster" / "cluster.out").open("w")
-    process = subprocess.Popen([str(ROOT / "scripts" / "cluster.sh")], cwd=ROOT, env=env, stdout=out,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [str(ROOT / "scripts" / "cluster.sh")],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     cluster = Cluster(folder / "cluster", process, ports)
     try:
         cluster.wait_until(lambda: (cluster.folder / "ready").exists(), "the cluster", READY_TIMEOUT_SECONDS)
         servers = ClusterServers(
-            f"http://127.0.0.1:{ports['RASA_PORT']}", f"http://127.0.0.1:{ports['ACTIONS_PORT']}",
-            ROOT / "endpoints-cluster.yml", cluster.database_url(), env, cluster=cluster,
+            f"http://127.0.0.1:{ports['RASA_PORT']}",
+            f"http://127.0.0.1:{ports['ACTIONS_PORT']}",
+            ROOT / "endpoints-cluster.yml",
+            cluster.database_url(),
+            env,
+            cluster=cluster,
         )
         yield cluster, servers
     finally:

@@ -14,9 +14,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -35,8 +35,12 @@ TRACKER_STORE = "servers.tracker_store.HelpdeskTrackerStore"
 """The tracker store endpoints.yml names (Rasa's SQL tracker store, leaner)."""
 WIDGET_ORIGIN = "http://localhost:8080"
 """The widget's origin under `make run`, allowed by the default cors_origins."""
-WEBHOOK_TARGET = {"name": "support-webhook", "type": "webhook", "url": "http://127.0.0.1:9/not-listening",
-                  "secret_env": "HELPDESK_E2E_WEBHOOK_SECRET"}
+WEBHOOK_TARGET = {
+    "name": "support-webhook",
+    "type": "webhook",
+    "url": "http://127.0.0.1:9/not-listening",
+    "secret_env": "HELPDESK_E2E_WEBHOOK_SECRET",
+}
 """The webhook the servers under test deliver ticket events to: every event gets an outbox
 row for it; a test sends the rows by running a worker pointed at its own receiver."""
 
@@ -150,8 +154,15 @@ def running_servers(tmp: Path, tracker_db: Path | None = None) -> Iterator[Serve
         started.append(spawn_rasa_server(rasa_port, endpoints, env, rasa_log))
         wait_until_up(f"http://127.0.0.1:{action_port}/health", started[0], action_log)
         wait_until_up(rasa_ready_url(rasa_port), started[1], rasa_log)
-        yield Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", endpoints, database_url, env,
-                      rasa_pid=started[1].pid, widget_port=widget_port)
+        yield Servers(
+            f"http://127.0.0.1:{rasa_port}",
+            f"http://127.0.0.1:{action_port}",
+            endpoints,
+            database_url,
+            env,
+            rasa_pid=started[1].pid,
+            widget_port=widget_port,
+        )
     finally:
         stop(*started)
 
@@ -159,9 +170,13 @@ def running_servers(tmp: Path, tracker_db: Path | None = None) -> Iterator[Serve
 def server_env(database_url: str, cors_origins: str = WIDGET_ORIGIN) -> dict[str, str]:
     """The environment `make run` gives its servers, with the tests' secrets and `database_url`."""
     return {
-        **os.environ, "HELPDESK_DATABASE_URL": database_url, "HELPDESK_IDENTITY_SECRET": IDENTITY_SECRET,
-        "RASA_AUTH_TOKEN": API_TOKEN, "HELPDESK_ACTION_SERVER_SECRET": ACTION_SERVER_SECRET,
-        "HELPDESK_CORS_ORIGINS": cors_origins, "HELPDESK_DELIVERY_TARGETS": json.dumps([WEBHOOK_TARGET]),
+        **os.environ,
+        "HELPDESK_DATABASE_URL": database_url,
+        "HELPDESK_IDENTITY_SECRET": IDENTITY_SECRET,
+        "RASA_AUTH_TOKEN": API_TOKEN,
+        "HELPDESK_ACTION_SERVER_SECRET": ACTION_SERVER_SECRET,
+        "HELPDESK_CORS_ORIGINS": cors_origins,
+        "HELPDESK_DELIVERY_TARGETS": json.dumps([WEBHOOK_TARGET]),
     }
 
 
@@ -170,7 +185,7 @@ def write_endpoints(path: Path, action_port: int, tracker_db: Path | None = None
     given `tracker_db`, a SQLite tracker store there (else Rasa keeps trackers in memory)."""
     text = (
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        '  headers:\n    Authorization: Bearer ${HELPDESK_ACTION_SERVER_SECRET}\n'
+        "  headers:\n    Authorization: Bearer ${HELPDESK_ACTION_SERVER_SECRET}\n"
     )
     if tracker_db is not None:
         text += f"tracker_store:\n  type: {TRACKER_STORE}\n  dialect: sqlite\n  db: {tracker_db}\n"
@@ -192,9 +207,22 @@ def spawn_rasa_server(port: int, endpoints: Path, env: dict[str, str], log: Path
     """The Rasa server as scripts/run.sh starts it (through servers/rasa_server.py, with the
     repository's credentials.yml), on `port` with `endpoints`; not waited for."""
     return _start(
-        [str(BIN / "python"), "-m", "servers.rasa_server", "run", "--port", str(port), "--model", str(MODEL),
-         "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
-        env, log,
+        [
+            str(BIN / "python"),
+            "-m",
+            "servers.rasa_server",
+            "run",
+            "--port",
+            str(port),
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+        ],
+        env,
+        log,
     )
 
 

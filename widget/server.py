@@ -26,11 +26,11 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Mapping
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlsplit
 
 import yaml
@@ -113,7 +113,7 @@ class WidgetHandler(SimpleHTTPRequestHandler):
     env: Mapping[str, str] = {}
     csp: str = "default-src 'self'"
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         if self.path.split("?", 1)[0] == "/config.json":
             # Built per request, so each page load gets a token that has not expired.
             body = json.dumps(build_config(self.env)).encode()
@@ -133,12 +133,12 @@ class WidgetHandler(SimpleHTTPRequestHandler):
         self.send_header("Referrer-Policy", "no-referrer")
         super().end_headers()
 
-    def list_directory(self, path):  # noqa: ANN001
+    def list_directory(self, path):
         # No directory listings: the page is index.html and its two files, nothing else.
         self.send_error(HTTPStatus.NOT_FOUND)
         return None
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002
+    def log_message(self, format: str, *args) -> None:
         # Keep `make run`'s output for Rasa: only failed requests are worth a line.
         if len(args) >= 2 and str(args[1]).startswith(("4", "5")):
             super().log_message(format, *args)
@@ -160,7 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("WIDGET_PORT", "8080")))
     args = parser.parse_args(argv)
     server = make_server(args.host, args.port, os.environ)
-    print(f"==> Help widget on http://localhost:{server.server_address[1]}/ (Rasa at {build_config(os.environ)['rasa_url']})", flush=True)
+    print(
+        f"==> Help widget on http://localhost:{server.server_address[1]}/ (Rasa at {build_config(os.environ)['rasa_url']})",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

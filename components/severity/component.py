@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
+import rasa.shared.utils.io
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -39,9 +40,8 @@ from rasa.shared.exceptions import InvalidConfigException, RasaException
 from rasa.shared.nlu.constants import METADATA, METADATA_EXAMPLE, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-import rasa.shared.utils.io
 
-from components.severity.model import SeverityModel, Settings
+from components.severity.model import Settings, SeverityModel
 from helpdesk.questions import problem_part
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class SeverityAssessor(GraphComponent):
     """Adds a `severity` assessment (S0-S3) to every parsed message."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """The component's default config."""
         return {
             # Severity levels, most severe first; training labels must be among them.
@@ -86,10 +86,10 @@ class SeverityAssessor(GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: Optional[SeverityModel] = None,
+        model: SeverityModel | None = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -99,16 +99,16 @@ class SeverityAssessor(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SeverityAssessor":
+    ) -> SeverityAssessor:
         """A new untrained component."""
         return cls(config, model_storage, resource)
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         """Fails early on a malformed configuration."""
         config = {**cls.get_default_config(), **config}
         for key in ("word_ngram_range", "char_ngram_range"):
@@ -119,7 +119,9 @@ class SeverityAssessor(GraphComponent):
                 or not all(isinstance(v, int) for v in value)
                 or not 1 <= value[0] <= value[1]
             ):
-                raise InvalidConfigException(f"SeverityAssessor: '{key}' must be [min, max] with 1 <= min <= max, got {value!r}.")
+                raise InvalidConfigException(
+                    f"SeverityAssessor: '{key}' must be [min, max] with 1 <= min <= max, got {value!r}."
+                )
         levels = config["levels"]
         if not isinstance(levels, (list, tuple)) or len(levels) < 2 or len(set(levels)) != len(levels):
             raise InvalidConfigException("SeverityAssessor: 'levels' must list at least two distinct levels.")
@@ -127,7 +129,9 @@ class SeverityAssessor(GraphComponent):
             raise InvalidConfigException("SeverityAssessor: 'C' must be positive.")
         bias = config.get("level_bias") or {}
         if not isinstance(bias, dict) or not set(bias) <= set(levels):
-            raise InvalidConfigException(f"SeverityAssessor: 'level_bias' must map levels among {list(levels)} to numbers, got {bias!r}.")
+            raise InvalidConfigException(
+                f"SeverityAssessor: 'level_bias' must map levels among {list(levels)} to numbers, got {bias!r}."
+            )
         if int(config["max_cues"]) < 0:
             raise InvalidConfigException("SeverityAssessor: 'max_cues' must be >= 0.")
 
@@ -157,11 +161,15 @@ class SeverityAssessor(GraphComponent):
                 )
             self._model = SeverityModel.fit(texts, labels, self._settings())
             counts = Counter(labels)
-            logger.info("SeverityAssessor trained on %d examples (%s).", len(texts), ", ".join(f"{lvl}: {counts[lvl]}" for lvl in present))
+            logger.info(
+                "SeverityAssessor trained on %d examples (%s).",
+                len(texts),
+                ", ".join(f"{lvl}: {counts[lvl]}" for lvl in present),
+            )
         self._persist()
         return self._resource
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Sets `severity` (a dict, or None) on each message, as an output property."""
         for message in messages:
             message.set(SEVERITY, self.assess(message.get(TEXT)), add_to_output=True)
@@ -174,12 +182,12 @@ class SeverityAssessor(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "SeverityAssessor":
+    ) -> SeverityAssessor:
         """Loads the trained model from model storage (untrained if there is none)."""
         try:
             with model_storage.read_from(resource) as model_dir:
@@ -198,7 +206,7 @@ class SeverityAssessor(GraphComponent):
         """Whether a model is present (an empty model assesses nothing)."""
         return self._model is not None
 
-    def assess(self, text: Optional[Text]) -> Optional[Dict[Text, Any]]:
+    def assess(self, text: str | None) -> dict[str, Any] | None:
         """Assesses one text; None for empty text, payloads, or without a model."""
         if not text or not text.strip() or self._model is None:
             return None
@@ -215,7 +223,7 @@ class SeverityAssessor(GraphComponent):
             "cues": list(assessment.cues),
         }
 
-    def _label_of(self, message: Message) -> Optional[Text]:
+    def _label_of(self, message: Message) -> str | None:
         metadata = message.get(METADATA) or {}
         if not isinstance(metadata, dict):
             return None
@@ -226,10 +234,12 @@ class SeverityAssessor(GraphComponent):
                 return str(scoped[key]).strip()
         return None
 
-    def _labelled_examples(self, training_data: TrainingData) -> Tuple[List[Text], List[Text]]:
+    def _labelled_examples(self, training_data: TrainingData) -> tuple[list[str], list[str]]:
         levels = list(self.config["levels"])
         canonical = {lvl.lower(): lvl for lvl in levels}
-        texts, labels, seen = [], [], {}
+        texts: list[str] = []
+        labels: list[str] = []
+        seen: dict[str, str] = {}
         for message in training_data.training_examples:
             text = message.get(TEXT)
             label = self._label_of(message)
@@ -242,7 +252,9 @@ class SeverityAssessor(GraphComponent):
                 )
             label = canonical[label.lower()]
             if seen.get(text, label) != label:
-                rasa.shared.utils.io.raise_warning(f"SeverityAssessor: '{text}' is labelled both {seen[text]} and {label}; both examples are used.")
+                rasa.shared.utils.io.raise_warning(
+                    f"SeverityAssessor: '{text}' is labelled both {seen[text]} and {label}; both examples are used."
+                )
             seen[text] = label
             texts.append(text)
             labels.append(label)
@@ -260,7 +272,9 @@ class SeverityAssessor(GraphComponent):
                 f"'allow_missing_training_data: true' on the component to train an "
                 f"empty model whose output is always null."
             )
-        rasa.shared.utils.io.raise_warning(f"SeverityAssessor found no training example with a '{key}' label; every message will get severity null.")
+        rasa.shared.utils.io.raise_warning(
+            f"SeverityAssessor found no training example with a '{key}' label; every message will get severity null."
+        )
 
     def _persist(self) -> None:
         with self._model_storage.write_to(self._resource) as model_dir:

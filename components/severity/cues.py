@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -46,8 +46,10 @@ class CueReaders:
     char_grams: Callable[[str], list[str]]
 
     @classmethod
-    def of(cls, words: TfidfVectorizer, chars: TfidfVectorizer) -> "CueReaders":
-        return cls(words.build_preprocessor(), words.build_tokenizer(), tuple(words.ngram_range), chars.build_analyzer())
+    def of(cls, words: TfidfVectorizer, chars: TfidfVectorizer) -> CueReaders:
+        return cls(
+            words.build_preprocessor(), words.build_tokenizer(), tuple(words.ngram_range), chars.build_analyzer()
+        )
 
 
 def pick_cues(text: str, contributions: dict[tuple[str, str], float], readers: CueReaders, max_cues: int) -> list[str]:
@@ -78,7 +80,9 @@ def pick_cues(text: str, contributions: dict[tuple[str, str], float], readers: C
     return [" ".join(plain[i] for i in span) for span in merged]
 
 
-def _token_scores(tokens: Sequence[str], contributions: dict[tuple[str, str], float], readers: CueReaders) -> list[float]:
+def _token_scores(
+    tokens: Sequence[str], contributions: dict[tuple[str, str], float], readers: CueReaders
+) -> list[float]:
     """Each token's share of the contributions of the word and character n-grams it is part of."""
     low, high = readers.ngram_range
     char_grams = readers.char_grams
@@ -86,7 +90,7 @@ def _token_scores(tokens: Sequence[str], contributions: dict[tuple[str, str], fl
     word_grams: list[tuple[str, tuple[int, ...]]] = []
     for n in range(low, high + 1):
         for start in range(len(sequence) - n + 1):
-            span = sequence[start:start + n]
+            span = sequence[start : start + n]
             word_grams.append((" ".join(w for w, _ in span), tuple(i for _, i in span)))
     per_token_chars = [char_grams(token) for token in tokens]
     word_counts = Counter(gram for gram, _ in word_grams)

@@ -9,9 +9,10 @@ feature's contribution to that level's log-probability.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import joblib
 import numpy as np
@@ -71,7 +72,9 @@ class _FastTfidf:
 class SeverityModel:
     """A trained classifier from problem descriptions to severity levels."""
 
-    def __init__(self, words: TfidfVectorizer, chars: TfidfVectorizer, classifier: LogisticRegression, settings: Settings) -> None:
+    def __init__(
+        self, words: TfidfVectorizer, chars: TfidfVectorizer, classifier: LogisticRegression, settings: Settings
+    ) -> None:
         self._words = words
         self._chars = chars
         self._classifier = classifier
@@ -84,14 +87,19 @@ class SeverityModel:
         self._cue_readers = CueReaders.of(words, chars)
 
     @classmethod
-    def fit(cls, texts: Sequence[str], labels: Sequence[str], settings: Settings) -> "SeverityModel":
+    def fit(cls, texts: Sequence[str], labels: Sequence[str], settings: Settings) -> SeverityModel:
         """Learns vocabularies, idf and weights from labelled descriptions (at least two levels)."""
         words = TfidfVectorizer(ngram_range=settings.word_ngram_range, sublinear_tf=True, lowercase=True)
-        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=settings.char_ngram_range, sublinear_tf=True, lowercase=True)
+        chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=settings.char_ngram_range, sublinear_tf=True, lowercase=True
+        )
         features = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
         classifier = LogisticRegression(
-            C=settings.C, class_weight=settings.class_weight, max_iter=settings.max_iter,
-            random_state=settings.random_state, solver="lbfgs",
+            C=settings.C,
+            class_weight=settings.class_weight,
+            max_iter=settings.max_iter,
+            random_state=settings.random_state,
+            solver="lbfgs",
         )
         classifier.fit(features, list(labels))
         return cls(words, chars, classifier, settings)
@@ -113,10 +121,12 @@ class SeverityModel:
         contributions = values * (weights[best] - probs @ weights)
         n_words = len(self._words.vocabulary_)
         by_feature: dict[tuple[str, str], float] = {}
-        for column, contribution in zip(columns.tolist(), contributions.tolist()):
+        for column, contribution in zip(columns.tolist(), contributions.tolist(), strict=False):
             kind = "word" if column < n_words else "char"
             by_feature[(kind, self._names[column])] = contribution
-        ranking = tuple(sorted(((lvl, round(float(p), 4)) for lvl, p in zip(self.levels, probs)), key=lambda r: -r[1]))
+        ranking = tuple(
+            sorted(((lvl, round(float(p), 4)) for lvl, p in zip(self.levels, probs, strict=False)), key=lambda r: -r[1])
+        )
         cues = pick_cues(text, by_feature, self._cue_readers, max_cues)
         return Assessment(self.levels[best], round(float(probs[best]), 4), ranking, tuple(cues))
 
@@ -136,9 +146,12 @@ class SeverityModel:
 
     def save(self, path: Path) -> None:
         """Persists the fitted scikit-learn objects (joblib, as Rasa's own sklearn components do)."""
-        joblib.dump({"words": self._words, "chars": self._chars, "classifier": self._classifier, "settings": self._settings}, path)
+        joblib.dump(
+            {"words": self._words, "chars": self._chars, "classifier": self._classifier, "settings": self._settings},
+            path,
+        )
 
     @classmethod
-    def load(cls, path: Path) -> "SeverityModel":
+    def load(cls, path: Path) -> SeverityModel:
         stored: dict[str, Any] = joblib.load(path)
         return cls(stored["words"], stored["chars"], stored["classifier"], stored["settings"])

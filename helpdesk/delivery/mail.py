@@ -42,7 +42,9 @@ class Mail:
                     smtp.login(self.username, self.password or "")
                 smtp.send_message(self.message(delivery))
         except smtplib.SMTPResponseException as error:
-            reply = error.smtp_error.decode("utf-8", "replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
+            reply = (
+                error.smtp_error.decode("utf-8", "replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
+            )
             raise DeliveryFailed(f"SMTP {error.smtp_code}: {reply}", permanent=error.smtp_code >= 500) from error
         except (smtplib.SMTPException, OSError) as error:
             raise DeliveryFailed(f"SMTP failed: {error!r}") from error
@@ -59,5 +61,7 @@ class Mail:
 
     def _connect(self) -> smtplib.SMTP:
         if self.security == "ssl":
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout_seconds, context=ssl.create_default_context())
+            return smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout_seconds, context=ssl.create_default_context()
+            )
         return smtplib.SMTP(self.host, self.port, timeout=self.timeout_seconds)

@@ -147,13 +147,23 @@ def enqueue(connection: Connection, routes: Iterable[Route], ticket: Ticket, eve
     key = uuid.uuid4().hex
     message = event_message(ticket, event, key)
     now = event.at.timestamp()
-    connection.execute(OUTBOX.insert(), [
-        {
-            "ticket_reference": ticket.reference, "event": event.kind, "target": target, "idempotency_key": key,
-            "message": message, "status": PENDING, "attempts": 0, "created_at": now, "next_attempt_at": now,
-        }
-        for target in targets
-    ])
+    connection.execute(
+        OUTBOX.insert(),
+        [
+            {
+                "ticket_reference": ticket.reference,
+                "event": event.kind,
+                "target": target,
+                "idempotency_key": key,
+                "message": message,
+                "status": PENDING,
+                "attempts": 0,
+                "created_at": now,
+                "next_attempt_at": now,
+            }
+            for target in targets
+        ],
+    )
 
 
 class Outbox:
@@ -176,14 +186,21 @@ class Outbox:
         claimable = _claimable(now) & OUTBOX.c.target.in_(sorted(targets))
         with self._writer.begin() as connection:
             row_id = connection.execute(
-                sa.select(OUTBOX.c.id).where(claimable).order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
-                .limit(1).with_for_update(skip_locked=True)
+                sa.select(OUTBOX.c.id)
+                .where(claimable)
+                .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
             ).scalar()
             if row_id is None:
                 return None
             taken = connection.execute(
-                OUTBOX.update().where((OUTBOX.c.id == row_id) & claimable).values(
-                    status=SENDING, claimed_by=worker, lease_until=now + schedule.lease_seconds,
+                OUTBOX.update()
+                .where((OUTBOX.c.id == row_id) & claimable)
+                .values(
+                    status=SENDING,
+                    claimed_by=worker,
+                    lease_until=now + schedule.lease_seconds,
                     attempts=OUTBOX.c.attempts + 1,
                 )
             ).rowcount
@@ -196,12 +213,20 @@ class Outbox:
         with self._writer.begin() as connection:
             _record(connection, delivery, worker, started, now, None)
             connection.execute(
-                OUTBOX.update().where(_held(delivery, worker))
+                OUTBOX.update()
+                .where(_held(delivery, worker))
                 .values(status=SENT, sent_at=now, lease_until=None, last_error=None)
             )
 
     def failed(
-        self, delivery: Delivery, worker: str, error: str, permanent: bool, schedule: Schedule, started: float, now: float
+        self,
+        delivery: Delivery,
+        worker: str,
+        error: str,
+        permanent: bool,
+        schedule: Schedule,
+        started: float,
+        now: float,
     ) -> str:
         """Back to pending after the backoff, or dead; returns the row's new status."""
         status = DEAD if permanent or delivery.attempt >= schedule.max_attempts else PENDING
@@ -209,7 +234,8 @@ class Outbox:
         with self._writer.begin() as connection:
             _record(connection, delivery, worker, started, now, error)
             connection.execute(
-                OUTBOX.update().where(_held(delivery, worker))
+                OUTBOX.update()
+                .where(_held(delivery, worker))
                 .values(status=status, next_attempt_at=retry_at, lease_until=None, last_error=error)
             )
         return status
@@ -225,9 +251,11 @@ class Outbox:
         with self._engine.connect() as connection:
             if connection.execute(sa.select(OUTBOX.c.id).where(OUTBOX.c.id == row_id)).scalar() is None:
                 raise OutboxRowNotFound(f"no outbox row with the id {row_id}")
-            found = connection.execute(
-                sa.select(ATTEMPTS).where(ATTEMPTS.c.outbox_id == row_id).order_by(ATTEMPTS.c.id)
-            ).mappings().all()
+            found = (
+                connection.execute(sa.select(ATTEMPTS).where(ATTEMPTS.c.outbox_id == row_id).order_by(ATTEMPTS.c.id))
+                .mappings()
+                .all()
+            )
         return [
             Attempt(row["number"], row["worker"], _moment(row["started_at"]), _moment(row["finished_at"]), row["error"])
             for row in found
@@ -264,18 +292,34 @@ def _restart(now: float) -> dict[str, Any]:
     return {"status": PENDING, "attempts": 0, "next_attempt_at": now, "lease_until": None, "claimed_by": None}
 
 
-def _record(connection: Connection, delivery: Delivery, worker: str, started: float, now: float, error: str | None) -> None:
-    connection.execute(ATTEMPTS.insert().values(
-        outbox_id=delivery.id, number=delivery.attempt, worker=worker, started_at=started, finished_at=now, error=error,
-    ))
+def _record(
+    connection: Connection, delivery: Delivery, worker: str, started: float, now: float, error: str | None
+) -> None:
+    connection.execute(
+        ATTEMPTS.insert().values(
+            outbox_id=delivery.id,
+            number=delivery.attempt,
+            worker=worker,
+            started_at=started,
+            finished_at=now,
+            error=error,
+        )
+    )
 
 
 def _outbox_row(row: Mapping[str, Any]) -> OutboxRow:
     return OutboxRow(
-        id=row["id"], ticket_reference=row["ticket_reference"], event=row["event"], target=row["target"],
-        idempotency_key=row["idempotency_key"], status=row["status"], attempts=row["attempts"],
-        created_at=_moment(row["created_at"]), next_attempt_at=_moment(row["next_attempt_at"]),
-        sent_at=None if row["sent_at"] is None else _moment(row["sent_at"]), last_error=row["last_error"],
+        id=row["id"],
+        ticket_reference=row["ticket_reference"],
+        event=row["event"],
+        target=row["target"],
+        idempotency_key=row["idempotency_key"],
+        status=row["status"],
+        attempts=row["attempts"],
+        created_at=_moment(row["created_at"]),
+        next_attempt_at=_moment(row["next_attempt_at"]),
+        sent_at=None if row["sent_at"] is None else _moment(row["sent_at"]),
+        last_error=row["last_error"],
     )
 
 

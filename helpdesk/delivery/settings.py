@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import NoReturn, Union
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from helpdesk.tickets import EVENT_KINDS, SLA_ALERTS
-
 
 EMAIL_SECURITY = ("none", "starttls", "ssl")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -71,10 +70,14 @@ class ZendeskSettings:
     read_timeout_seconds: float
 
 
-TargetSettings = Union[WebhookSettings, EmailSettings, ZendeskSettings]
+TargetSettings = WebhookSettings | EmailSettings | ZendeskSettings
 
 _SUPPORTED_EVENTS = {"webhook": EVENT_KINDS, "email": EVENT_KINDS, "zendesk": ("created",)}
-_DEFAULT_EVENTS = {"webhook": EVENT_KINDS, "email": ("created", "handoff_requested", *SLA_ALERTS), "zendesk": ("created",)}
+_DEFAULT_EVENTS = {
+    "webhook": EVENT_KINDS,
+    "email": ("created", "handoff_requested", *SLA_ALERTS),
+    "zendesk": ("created",),
+}
 """A mailbox hears of what someone must act on: new tickets, requests for a person, and
 first responses soon due or overdue."""
 
@@ -99,14 +102,20 @@ def _target(entry: _Entry) -> TargetSettings:
     name = entry.text("name")
     if not _NAME.fullmatch(name):
         entry.fail("name", f"use letters, digits, '.', '_' or '-' (at most 64), got {name!r}")
-    target = parse(entry, name, entry.flag("enabled", True), entry.events(_SUPPORTED_EVENTS[kind], _DEFAULT_EVENTS[kind]))
+    target = parse(
+        entry, name, entry.flag("enabled", True), entry.events(_SUPPORTED_EVENTS[kind], _DEFAULT_EVENTS[kind])
+    )
     entry.reject_unknown()
     return target
 
 
 def _webhook(entry: _Entry, name: str, enabled: bool, events: frozenset[str]) -> WebhookSettings:
     return WebhookSettings(
-        name=name, enabled=enabled, events=events, url=entry.url("url"), secret_env=entry.env_name("secret_env"),
+        name=name,
+        enabled=enabled,
+        events=events,
+        url=entry.url("url"),
+        secret_env=entry.env_name("secret_env"),
         connect_timeout_seconds=entry.seconds("connect_timeout_seconds", 3.0),
         read_timeout_seconds=entry.seconds("read_timeout_seconds", 10.0),
     )
@@ -115,17 +124,27 @@ def _webhook(entry: _Entry, name: str, enabled: bool, events: frozenset[str]) ->
 def _email(entry: _Entry, name: str, enabled: bool, events: frozenset[str]) -> EmailSettings:
     security = entry.choice("security", EMAIL_SECURITY, "none")
     return EmailSettings(
-        name=name, enabled=enabled, events=events, host=entry.text("host"),
-        port=entry.port("port", {"none": 25, "starttls": 587, "ssl": 465}[security]), security=security,
-        sender=entry.address("from"), recipient=entry.optional_address("to"),
-        username_env=entry.optional_env_name("username_env"), password_env=entry.optional_env_name("password_env"),
+        name=name,
+        enabled=enabled,
+        events=events,
+        host=entry.text("host"),
+        port=entry.port("port", {"none": 25, "starttls": 587, "ssl": 465}[security]),
+        security=security,
+        sender=entry.address("from"),
+        recipient=entry.optional_address("to"),
+        username_env=entry.optional_env_name("username_env"),
+        password_env=entry.optional_env_name("password_env"),
         timeout_seconds=entry.seconds("timeout_seconds", 10.0),
     )
 
 
 def _zendesk(entry: _Entry, name: str, enabled: bool, events: frozenset[str]) -> ZendeskSettings:
     return ZendeskSettings(
-        name=name, enabled=enabled, events=events, url=entry.url("url").rstrip("/"), email=entry.address("email"),
+        name=name,
+        enabled=enabled,
+        events=events,
+        url=entry.url("url").rstrip("/"),
+        email=entry.address("email"),
         token_env=entry.env_name("token_env"),
         connect_timeout_seconds=entry.seconds("connect_timeout_seconds", 3.0),
         read_timeout_seconds=entry.seconds("read_timeout_seconds", 15.0),

@@ -42,7 +42,10 @@ class Webhook:
         }
         try:
             response = requests.post(
-                self.url, data=body, headers=headers, allow_redirects=False,
+                self.url,
+                data=body,
+                headers=headers,
+                allow_redirects=False,
                 timeout=(self.connect_timeout_seconds, self.read_timeout_seconds),
             )
         except requests.RequestException as error:

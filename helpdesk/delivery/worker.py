@@ -20,21 +20,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from helpdesk.config import Settings
-from helpdesk.durability.intake import DATABASE_UNAVAILABLE, open_journal
-from helpdesk.durability.journal import Journal
 from helpdesk.delivery.mail import Mail
 from helpdesk.delivery.outbox import DEAD, PENDING, SENT, Delivery, Schedule
 from helpdesk.delivery.settings import EmailSettings, TargetSettings, WebhookSettings, ZendeskSettings
 from helpdesk.delivery.targets import DeliveryFailed, Target
 from helpdesk.delivery.webhook import Webhook
 from helpdesk.delivery.zendesk import Zendesk
+from helpdesk.durability.intake import DATABASE_UNAVAILABLE, open_journal
+from helpdesk.durability.journal import Journal
 from helpdesk.policy import Policy
 from helpdesk.response_watch import alert_due
 from helpdesk.store import TicketStore, open_store
 from helpdesk.tickets import RESPONSE_WATCH
 
 logger = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,14 @@ class Worker:
     """Sends for the enabled `targets`; rows of other targets wait untouched."""
 
     def __init__(
-        self, store: Callable[[], TicketStore], targets: Mapping[str, Target], schedule: Schedule, journal: Journal,
-        keep_reserved: int, name: str | None = None, clock: Callable[[], float] = time.time,
+        self,
+        store: Callable[[], TicketStore],
+        targets: Mapping[str, Target],
+        schedule: Schedule,
+        journal: Journal,
+        keep_reserved: int,
+        name: str | None = None,
+        clock: Callable[[], float] = time.time,
         watch: ResponseWatch | None = None,
     ) -> None:
         self._open_store = store
@@ -87,9 +92,11 @@ class Worker:
         self._journal.references.top_up(store, self._keep_reserved, now)
         alerted = self._raise_alerts(store, now)
         sent = retrying = dead = 0
-        while not (stop is not None and stop.is_set()) and (
-            delivery := store.outbox.claim(self._targets.keys(), self.name, self._schedule, self._clock())
-        ) is not None:
+        while (
+            not (stop is not None and stop.is_set())
+            and (delivery := store.outbox.claim(self._targets.keys(), self.name, self._schedule, self._clock()))
+            is not None
+        ):
             status = self._send(store, delivery)
             sent += status == SENT
             retrying += status == PENDING
@@ -140,8 +147,15 @@ class Worker:
             reason = str(error) if isinstance(error, DeliveryFailed) else f"{type(error).__name__}: {error}"
             status = store.outbox.failed(delivery, self.name, reason, permanent, self._schedule, started, self._clock())
             log = logger.error if status == DEAD else logger.warning
-            log("delivery %s (%s to %s) attempt %d failed: %s; now %s",
-                delivery.id, delivery.event, delivery.target, delivery.attempt, reason, status)
+            log(
+                "delivery %s (%s to %s) attempt %d failed: %s; now %s",
+                delivery.id,
+                delivery.event,
+                delivery.target,
+                delivery.attempt,
+                reason,
+                status,
+            )
             return status
         store.outbox.succeeded(delivery, self.name, started, self._clock())
         return SENT
@@ -151,11 +165,18 @@ def build_worker(settings: Settings, policy: Policy, env: Mapping[str, str], nam
     """The worker the operator configured; a missing secret stops it before it sends anything."""
     targets = {target.name: build_target(target, policy, env) for target in settings.delivery_targets if target.enabled}
     schedule = Schedule(
-        settings.delivery_max_attempts, settings.delivery_backoff_seconds, settings.delivery_backoff_max_seconds,
+        settings.delivery_max_attempts,
+        settings.delivery_backoff_seconds,
+        settings.delivery_backoff_max_seconds,
         settings.delivery_lease_seconds,
     )
     return Worker(
-        lambda: open_store(settings), targets, schedule, open_journal(settings), settings.reserved_references, name,
+        lambda: open_store(settings),
+        targets,
+        schedule,
+        open_journal(settings),
+        settings.reserved_references,
+        name,
         watch=ResponseWatch(policy, settings.sla_warning_minutes),
     )
 
@@ -168,13 +189,24 @@ def build_target(target: TargetSettings, policy: Policy, env: Mapping[str, str])
         username = None if target.username_env is None else _secret(env, target.name, target.username_env)
         password = None if target.password_env is None else _secret(env, target.name, target.password_env)
         return Mail(
-            target.host, target.port, target.security, target.sender, target.recipient or policy.contact.email,
-            username, password, target.timeout_seconds, policy,
+            target.host,
+            target.port,
+            target.security,
+            target.sender,
+            target.recipient or policy.contact.email,
+            username,
+            password,
+            target.timeout_seconds,
+            policy,
         )
     if isinstance(target, ZendeskSettings):
         return Zendesk(
-            target.url, target.email, _secret(env, target.name, target.token_env), target.connect_timeout_seconds,
-            target.read_timeout_seconds, policy,
+            target.url,
+            target.email,
+            _secret(env, target.name, target.token_env),
+            target.connect_timeout_seconds,
+            target.read_timeout_seconds,
+            policy,
         )
     raise TypeError(f"no target for {target!r}")
 

@@ -29,14 +29,16 @@ def ticket_request(message: Mapping[str, Any], policy: Policy) -> dict[str, Any]
     tags = ["help_assistant", f"severity_{ticket['severity'].lower()}"]
     if ticket["environment"]:
         tags.append(f"environment_{ticket['environment'].lower()}")
-    return {"ticket": {
-        "subject": summary.subject(message, policy),
-        "comment": {"body": summary.body(message, policy)},
-        "priority": PRIORITIES.get(ticket["severity"], "normal"),
-        "requester": {"email": requester["email"], "name": requester["name"] or requester["email"]},
-        "external_id": ticket["reference"],
-        "tags": tags,
-    }}
+    return {
+        "ticket": {
+            "subject": summary.subject(message, policy),
+            "comment": {"body": summary.body(message, policy)},
+            "priority": PRIORITIES.get(ticket["severity"], "normal"),
+            "requester": {"email": requester["email"], "name": requester["name"] or requester["email"]},
+            "external_id": ticket["reference"],
+            "tags": tags,
+        }
+    }
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,12 @@ class Zendesk:
             raise DeliveryFailed(f"Zendesk takes new tickets only, not {delivery.event}", permanent=True)
         try:
             response = requests.post(
-                f"{self.url}/api/v2/tickets.json", json=ticket_request(delivery.message, self.policy),
-                auth=(f"{self.email}/token", self.token), headers={"Idempotency-Key": delivery.idempotency_key},
-                timeout=(self.connect_timeout_seconds, self.read_timeout_seconds), allow_redirects=False,
+                f"{self.url}/api/v2/tickets.json",
+                json=ticket_request(delivery.message, self.policy),
+                auth=(f"{self.email}/token", self.token),
+                headers={"Idempotency-Key": delivery.idempotency_key},
+                timeout=(self.connect_timeout_seconds, self.read_timeout_seconds),
+                allow_redirects=False,
             )
         except requests.RequestException as error:
             raise http_failure(error) from error

@@ -38,7 +38,10 @@ class Filed:
 
 
 def file_ticket(
-    store: Callable[[], TicketStore], draft: TicketDraft, filed_at: datetime, due_at: datetime,
+    store: Callable[[], TicketStore],
+    draft: TicketDraft,
+    filed_at: datetime,
+    due_at: datetime,
     settings: Settings | None = None,
 ) -> Filed:
     """File once per idempotency key; `store` is called here, since opening it can fail too.

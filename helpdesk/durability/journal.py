@@ -42,8 +42,13 @@ class JournalEntry:
         """The ticket as the database will hold it, for the receipt the user gets now."""
         draft_fields = {item.name: getattr(self.draft, item.name) for item in dataclasses.fields(TicketDraft)}
         return Ticket(
-            **draft_fields, reference=self.reference, filed_at=self.filed_at, due_at=self.due_at, status="open",
-            updated_at=self.filed_at, history=(),
+            **draft_fields,
+            reference=self.reference,
+            filed_at=self.filed_at,
+            due_at=self.due_at,
+            status="open",
+            updated_at=self.filed_at,
+            history=(),
         )
 
 
@@ -67,10 +72,15 @@ class Journal:
             reference = self.references.take()
             keyed = dataclasses.replace(draft, idempotency_key=draft.idempotency_key or f"journal-{reference}")
             entry = JournalEntry(reference, keyed, to_utc(filed_at, "filed_at"), to_utc(due_at, "due_at"))
-            self._write({
-                "type": "ticket", "reference": reference, "filed_at": entry.filed_at.isoformat(),
-                "due_at": entry.due_at.isoformat(), "draft": dataclasses.asdict(keyed),
-            })
+            self._write(
+                {
+                    "type": "ticket",
+                    "reference": reference,
+                    "filed_at": entry.filed_at.isoformat(),
+                    "due_at": entry.due_at.isoformat(),
+                    "draft": dataclasses.asdict(keyed),
+                }
+            )
         return entry
 
     def pending(self) -> list[JournalEntry]:
@@ -87,10 +97,14 @@ class Journal:
                 # The first try did reach the database before it failed: one ticket, two names.
                 logger.warning("journaled %s was already filed as %s", entry.reference, ticket.reference)
             with locked(self._lock):
-                self._write({
-                    "type": "replayed", "idempotency_key": entry.draft.idempotency_key, "reference": ticket.reference,
-                    "at": datetime.now(timezone.utc).isoformat(),
-                })
+                self._write(
+                    {
+                        "type": "replayed",
+                        "idempotency_key": entry.draft.idempotency_key,
+                        "reference": ticket.reference,
+                        "at": datetime.now(timezone.utc).isoformat(),
+                    }
+                )
         return len(pending)
 
     def _tickets(self) -> list[tuple[JournalEntry, bool]]:

@@ -68,4 +68,3 @@ class ReservedReferences:
             os.fsync(file.fileno())
         os.replace(temporary, self._path)
         sync_directory(self._path.parent)
-

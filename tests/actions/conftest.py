@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from action_helpers import SIGNED_IN_USER, texts
 from rasa.shared.core.domain import Domain
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,8 +23,6 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.common
 import helpdesk.wiring
 from helpdesk.config import PROJECT_ROOT
-
-from action_helpers import SIGNED_IN_USER, texts
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +80,9 @@ def make_tracker(domain: dict[str, Any]) -> Callable[..., Tracker]:
         latest_message = {
             "text": text,
             "intent": {"name": intent, "confidence": confidence},
-            "intent_ranking": intent_ranking if intent_ranking is not None else [{"name": intent, "confidence": confidence}],
+            "intent_ranking": intent_ranking
+            if intent_ranking is not None
+            else [{"name": intent, "confidence": confidence}],
             "entities": list(entities),
             "severity": severity,
         }

@@ -13,12 +13,22 @@ import actions.answers
 from actions.answers import ANSWERS, ActionAnswerQuestion
 
 IST = ZoneInfo("Asia/Kolkata")
-DUE_TIME = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec), \d{2}:\d{2} IST"
+DUE_TIME = (
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec), \d{2}:\d{2} IST"
+)
 HOURS = "Monday to Friday, 09:00–18:00 IST (Asia/Kolkata)"
 VALIDATION_NOTE = "Support validates the severity once the ticket with all its details reaches them"
 QUESTION_INTENTS = [
-    "ask_response_time", "ask_response_times_all", "ask_severity_levels", "ask_severity_of_problem",
-    "ask_business_hours", "ask_open_now", "ask_when_reply", "ask_contact", "ask_after_filing", "ask_docs",
+    "ask_response_time",
+    "ask_response_times_all",
+    "ask_severity_levels",
+    "ask_severity_of_problem",
+    "ask_business_hours",
+    "ask_open_now",
+    "ask_when_reply",
+    "ask_contact",
+    "ask_after_filing",
+    "ask_docs",
 ]
 
 
@@ -45,7 +55,10 @@ def test_every_question_gets_one_answer_with_next_steps(make_tracker, run, inten
 
 def test_response_time_for_a_named_level(make_tracker, run):
     dispatcher = answer(
-        make_tracker, run, "how fast do you respond to an S1?", "ask_response_time",
+        make_tracker,
+        run,
+        "how fast do you respond to an S1?",
+        "ask_response_time",
         entities=[entity("severity", "S1", "S1")],
     )
     text = texts(dispatcher)[0]
@@ -59,7 +72,10 @@ def test_response_time_for_a_named_level(make_tracker, run):
 
 def test_response_time_for_a_blocker_runs_around_the_clock(make_tracker, run):
     dispatcher = answer(
-        make_tracker, run, "response time for a blocker?", "ask_response_time",
+        make_tracker,
+        run,
+        "response time for a blocker?",
+        "ask_response_time",
         entities=[entity("severity", "S0", "a blocker")],
     )
 
@@ -82,7 +98,10 @@ def test_response_time_without_a_level_lists_every_level(make_tracker, run):
 
 def test_all_response_times_ignore_a_named_level(make_tracker, run):
     dispatcher = answer(
-        make_tracker, run, "all response times, not just S2", "ask_response_times_all",
+        make_tracker,
+        run,
+        "all response times, not just S2",
+        "ask_response_times_all",
         entities=[entity("severity", "S2", "S2")],
     )
 
@@ -100,9 +119,15 @@ def test_severity_levels_explains_each_level_with_examples(make_tracker, run):
 
 
 def test_severity_levels_for_one_named_level(make_tracker, run):
-    text = texts(answer(
-        make_tracker, run, "what is a blocker?", "ask_severity_levels", entities=[entity("severity", "S0", "blocker")],
-    ))[0]
+    text = texts(
+        answer(
+            make_tracker,
+            run,
+            "what is a blocker?",
+            "ask_severity_levels",
+            entities=[entity("severity", "S0", "blocker")],
+        )
+    )[0]
 
     assert text.startswith("• S0 (Blocker):")
     assert "S1 (High)" not in text
@@ -110,7 +135,10 @@ def test_severity_levels_for_one_named_level(make_tracker, run):
 
 def test_severity_of_a_described_problem_uses_the_nlu_reading(make_tracker, run):
     dispatcher = answer(
-        make_tracker, run, "how severe is it if the analytics report won't download?", "ask_severity_of_problem",
+        make_tracker,
+        run,
+        "how severe is it if the analytics report won't download?",
+        "ask_severity_of_problem",
         severity=severity_reading("S1", 0.8, cues=("won't download", "report")),
     )
     text = texts(dispatcher)[0]
@@ -131,7 +159,9 @@ def test_severity_of_problem_without_a_reading_explains_the_levels(make_tracker,
 def test_business_hours(make_tracker, run):
     text = texts(answer(make_tracker, run, "when are you open?", "ask_business_hours"))[0]
 
-    assert text == f"Support's business hours are {HOURS}. S0 (Blocker) issues are worked 24x7, outside those hours too."
+    assert (
+        text == f"Support's business hours are {HOURS}. S0 (Blocker) issues are worked 24x7, outside those hours too."
+    )
 
 
 @pytest.mark.parametrize("intent", ["ask_open_now", "ask_when_reply"])
@@ -202,8 +232,13 @@ def test_docs_gives_the_docs_url(make_tracker, run):
 def test_in_the_form_answers_without_buttons_and_returns_to_the_ticket(make_tracker, run, intent):
     outside = answer(make_tracker, run, "a question", intent, severity=severity_reading("S2"))
     inside = answer(
-        make_tracker, run, "a question", intent, severity=severity_reading("S2"),
-        in_form=True, requested_slot="since",
+        make_tracker,
+        run,
+        "a question",
+        intent,
+        severity=severity_reading("S2"),
+        in_form=True,
+        requested_slot="since",
     )
 
     assert len(inside.messages) == 2
@@ -215,8 +250,13 @@ def test_in_the_form_answers_without_buttons_and_returns_to_the_ticket(make_trac
 
 def test_in_the_form_a_named_level_still_gets_its_own_answer(make_tracker, run):
     dispatcher = answer(
-        make_tracker, run, "how quickly for S0?", "ask_response_time", entities=[entity("severity", "S0", "S0")],
-        in_form=True, requested_slot="impact",
+        make_tracker,
+        run,
+        "how quickly for S0?",
+        "ask_response_time",
+        entities=[entity("severity", "S0", "S0")],
+        in_form=True,
+        requested_slot="impact",
     )
 
     assert texts(dispatcher)[0].startswith("S0 (Blocker) is for when")
@@ -225,8 +265,12 @@ def test_in_the_form_a_named_level_still_gets_its_own_answer(make_tracker, run):
 
 def test_changing_details_mid_form_points_to_the_summary(make_tracker, run):
     dispatcher = answer(
-        make_tracker, run, "wait, I want to change something", "change_details",
-        in_form=True, requested_slot="environment",
+        make_tracker,
+        run,
+        "wait, I want to change something",
+        "change_details",
+        in_form=True,
+        requested_slot="environment",
     )
 
     assert texts(dispatcher) == [
@@ -260,7 +304,9 @@ def test_an_edited_policy_file_changes_the_answer_without_retraining(make_tracke
     actions.common.settings.cache_clear()
     helpdesk.wiring.default_policy.cache_clear()  # a restarted server reads the file afresh
 
-    s1 = texts(answer(make_tracker, run, "how fast for S1?", "ask_response_time", entities=[entity("severity", "S1")]))[0]
+    s1 = texts(answer(make_tracker, run, "how fast for S1?", "ask_response_time", entities=[entity("severity", "S1")]))[
+        0
+    ]
     contact = texts(answer(make_tracker, run, "how do I reach support", "ask_contact"))[0]
 
     assert "within 2 hours during business hours" in s1
@@ -287,8 +333,13 @@ def test_when_reply_for_a_named_level_gives_that_level_only(make_tracker, run, m
 
 def test_a_problem_with_a_timing_question_is_answered_for_that_problem(make_tracker, run, monkeypatch):
     monkeypatch.setattr(actions.answers, "now", lambda: WEDNESDAY_10)
-    dispatcher = answer(make_tracker, run, "our app bot stopped answering users, how soon can you look at it?",
-                        "ask_response_time", severity=severity_reading("S0", cues=("stopped answering",)))
+    dispatcher = answer(
+        make_tracker,
+        run,
+        "our app bot stopped answering users, how soon can you look at it?",
+        "ask_response_time",
+        severity=severity_reading("S0", cues=("stopped answering",)),
+    )
 
     text = texts(dispatcher)[0]
     assert text.startswith("From your description, that sounds like S0 (Blocker)")
@@ -307,8 +358,11 @@ def test_a_rating_question_phrased_as_a_report_is_answered_not_filed(make_tracke
     from actions.ticket import ActionStartTicket
 
     monkeypatch.setattr(actions.answers, "now", lambda: WEDNESDAY_10)
-    tracker = make_tracker("would our crm sync failing while the bot chats be an S0?", "report_problem",
-                           severity=severity_reading("S1", cues=("crm sync failing",)))
+    tracker = make_tracker(
+        "would our crm sync failing while the bot chats be an S0?",
+        "report_problem",
+        severity=severity_reading("S1", cues=("crm sync failing",)),
+    )
     events, dispatcher = run(ActionStartTicket(), tracker)
 
     assert events == [{"event": "followup", "name": "action_listen", "timestamp": None}]
@@ -320,7 +374,9 @@ def test_a_rating_question_phrased_as_a_report_is_answered_not_filed(make_tracke
 def test_a_how_to_question_gets_the_docs_and_an_offer_to_file(make_tracker, run):
     from actions.ticket import ActionStartTicket
 
-    tracker = make_tracker("how do I change the font of the web widget", "report_problem", severity=severity_reading("S3"))
+    tracker = make_tracker(
+        "how do I change the font of the web widget", "report_problem", severity=severity_reading("S3")
+    )
     events, dispatcher = run(ActionStartTicket(), tracker)
 
     assert events == [{"event": "followup", "name": "action_listen", "timestamp": None}]
@@ -332,12 +388,19 @@ def test_a_report_with_a_timing_question_answers_it_and_the_form_goes_on(make_tr
     from actions.ticket import ActionStartTicket
 
     monkeypatch.setattr(actions.answers, "now", lambda: WEDNESDAY_10)
-    tracker = make_tracker("chats are not reaching any agent, when will someone respond?", "report_problem",
-                           severity=severity_reading("S0"))
+    tracker = make_tracker(
+        "chats are not reaching any agent, when will someone respond?",
+        "report_problem",
+        severity=severity_reading("S0"),
+    )
     events, dispatcher = run(ActionStartTicket(), tracker)
 
     assert texts(dispatcher)[0].startswith("From your description this looks like S0 (Blocker)")
     assert "filed now, that is by Wed 25 Nov, 11:00 IST" in texts(dispatcher)[0]
     assert texts(dispatcher)[1].startswith("Sorry to hear that. I'll file a ticket")
-    assert {"event": "slot", "name": "description", "value": "chats are not reaching any agent, when will someone respond?",
-            "timestamp": None} in events
+    assert {
+        "event": "slot",
+        "name": "description",
+        "value": "chats are not reaching any agent, when will someone respond?",
+        "timestamp": None,
+    } in events

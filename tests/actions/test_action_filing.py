@@ -55,8 +55,14 @@ def wednesday_11(monkeypatch):
 
 
 def confirm(make_tracker, run, **slots):
-    tracker = make_tracker("yes", "affirm", slots={**FILLED, **slots}, in_form=True, requested_slot="impact",
-                           after={"requested_slot": "ticket_confirmed"})
+    tracker = make_tracker(
+        "yes",
+        "affirm",
+        slots={**FILLED, **slots},
+        in_form=True,
+        requested_slot="impact",
+        after={"requested_slot": "ticket_confirmed"},
+    )
     events, dispatcher = run(ActionAskTicketConfirmed(), tracker)
     assert events == []
     return dispatcher
@@ -83,8 +89,10 @@ def test_the_summary_lists_every_detail_the_level_its_reasons_and_the_due_time(m
         "Shall I file it?",
     ]
     assert buttons(dispatcher) == [
-        ("File it", "/affirm"), ("Change severity", '/change_details{"detail": "severity"}'),
-        ("Add details", "/add_details"), ("Cancel", "/cancel"),
+        ("File it", "/affirm"),
+        ("Change severity", '/change_details{"detail": "severity"}'),
+        ("Add details", "/add_details"),
+        ("Cancel", "/cancel"),
     ]
 
 
@@ -97,12 +105,21 @@ def test_the_summary_uses_what_the_form_learned(make_tracker, run, wednesday_11)
 def test_the_summary_gives_the_users_own_level_and_its_due_time(make_tracker, run, wednesday_11):
     text = texts(confirm(make_tracker, run, user_severity="S2"))[0]
 
-    assert "• Severity: S2 (Medium): minor functionality has stopped working, limited business impact (because you set it to S2 (Medium) yourself)" in text
-    assert "during business hours (Monday to Friday, 09:00–18:00 IST (Asia/Kolkata)), so by Wed 25 Nov, 15:00 IST" in text
+    assert (
+        "• Severity: S2 (Medium): minor functionality has stopped working, limited business impact (because you set it to S2 (Medium) yourself)"
+        in text
+    )
+    assert (
+        "during business hours (Monday to Friday, 09:00–18:00 IST (Asia/Kolkata)), so by Wed 25 Nov, 15:00 IST" in text
+    )
 
 
 def test_the_summary_quotes_the_words_that_weighed_most(make_tracker, run):
-    text = texts(confirm(make_tracker, run, assessed_severity="S1", assessed_cues=["won't download", "report"], impact="some users"))[0]
+    text = texts(
+        confirm(
+            make_tracker, run, assessed_severity="S1", assessed_cues=["won't download", "report"], impact="some users"
+        )
+    )[0]
 
     assert '"won\'t download"' in text and '"report"' in text
 
@@ -129,7 +146,9 @@ def test_behind_change_severity_every_level_is_offered(make_tracker, run):
 def test_behind_add_details_one_open_question_is_asked(make_tracker, run):
     dispatcher = confirm(make_tracker, run, confirm_step="details", since=None)
 
-    assert texts(dispatcher) == ["What would you like to add or correct (for example since when)? Put it all in one message."]
+    assert texts(dispatcher) == [
+        "What would you like to add or correct (for example since when)? Put it all in one message."
+    ]
     assert buttons(dispatcher) == [("Nothing to add", "/deny")]
 
 
@@ -153,7 +172,11 @@ def test_a_confirmed_ticket_is_filed_once_and_the_receipt_gives_its_due_time(mak
     assert ticket.description == DESCRIPTION
     assert ticket.title == title_for(DESCRIPTION, "the sales bot", "production")
     assert (ticket.environment, ticket.since, ticket.impact, ticket.bot_or_area) == (
-        "production", "since 10am", "all users", "the sales bot")
+        "production",
+        "since 10am",
+        "all users",
+        "the sales bot",
+    )
     assert ticket.links == ("https://acme.example/chat/42",)
     assert (ticket.assessed_severity, ticket.final_severity, ticket.severity_set_by_user) == ("S0", "S0", False)
     assert ticket.conversation_id == "conv-1"
@@ -252,8 +275,11 @@ def test_unusual_descriptions_are_filed_verbatim(make_tracker, run, description)
 def test_cancelling_drops_the_draft_and_files_nothing(make_tracker, run):
     events, dispatcher = run(
         ActionCancelTicket(),
-        make_tracker("cancel", "cancel", slots={**FILLED, "rejected_answers": {"environment": 1}, "user_severity": "S0",
-                                                "confirm_step": "details"}),
+        make_tracker(
+            "cancel",
+            "cancel",
+            slots={**FILLED, "rejected_answers": {"environment": 1}, "user_severity": "S0", "confirm_step": "details"},
+        ),
     )
 
     assert texts(dispatcher) == ["OK, I've dropped that ticket; nothing was filed. Anything else I can help with?"]
@@ -267,12 +293,20 @@ def test_the_draft_slots_are_all_the_tickets_slots(domain):
     custom = {name for name, slot in domain["slots"].items() if all(m["type"] == "custom" for m in slot["mappings"])}
     assert set(DRAFT_SLOTS) <= set(domain["slots"])
     assert set(domain["forms"]["ticket_form"]["required_slots"]) <= set(DRAFT_SLOTS)
-    assert custom - set(DRAFT_SLOTS) == {"last_ticket_ref", "followup_ref", "focus_ref", "followup_request", "offered_tickets",
-                                         "next_requests"}
+    assert custom - set(DRAFT_SLOTS) == {
+        "last_ticket_ref",
+        "followup_ref",
+        "focus_ref",
+        "followup_request",
+        "offered_tickets",
+        "next_requests",
+    }
     assert "user_severity" in DRAFT_SLOTS
 
 
 def test_an_entity_in_the_cancel_message_changes_nothing(make_tracker, run):
-    events, _ = run(ActionCancelTicket(), make_tracker("cancel the S0 ticket", "cancel", entities=[entity("severity", "S0")]))
+    events, _ = run(
+        ActionCancelTicket(), make_tracker("cancel the S0 ticket", "cancel", entities=[entity("severity", "S0")])
+    )
 
     assert draft_cleared(events)

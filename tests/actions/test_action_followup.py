@@ -27,9 +27,9 @@ from actions.followup import (
     ActionAskCloseConfirmed,
     ActionAskNewSeverity,
     ActionAskReopenConfirmed,
-    ActionChooseTicket,
     ActionCancelFollowup,
     ActionChangeSeverity,
+    ActionChooseTicket,
     ActionCloseTicket,
     ActionMyTickets,
     ActionReopenTicket,
@@ -58,9 +58,20 @@ SAT_11 = datetime(2025, 3, 15, 11, 0, tzinfo=IST)
 SAT_NOON = datetime(2025, 3, 15, 12, 0, tzinfo=IST)
 SIGNED_IN = object()
 """Default token: a valid one for Priya, minted when the message is built."""
-FOLLOWUP_SLOTS = {"followup_ref", "comment_text", "new_severity", "escalation_reason", "close_confirmed", "reopen_reason",
-                  "reopen_confirmed", "rejected_answers", "next_requests"}
-HOW_TO_GET_ACCESS = "Open the Help widget while signed in to the platform and ask again, or email support at support@haptik.ai"
+FOLLOWUP_SLOTS = {
+    "followup_ref",
+    "comment_text",
+    "new_severity",
+    "escalation_reason",
+    "close_confirmed",
+    "reopen_reason",
+    "reopen_confirmed",
+    "rejected_answers",
+    "next_requests",
+}
+HOW_TO_GET_ACCESS = (
+    "Open the Help widget while signed in to the platform and ask again, or email support at support@haptik.ai"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +103,9 @@ def message(make_tracker):
     """A tracker whose latest user message brought `token` in metadata.user_token (None: no token),
     as the channel passes it on: verified and sealed (channels/identity.py)."""
 
-    def build(text: str = "", intent: str | None = "inform", *, token: Any = SIGNED_IN, form: str | None = None, **kwargs: Any):
+    def build(
+        text: str = "", intent: str | None = "inform", *, token: Any = SIGNED_IN, form: str | None = None, **kwargs: Any
+    ):
         tracker = make_tracker(text, intent, in_form=form is not None, **kwargs)
         if token is SIGNED_IN:
             token = token_for()
@@ -109,10 +122,18 @@ def message(make_tracker):
     return build
 
 
-def file_ticket(email: str = PRIYA, severity: str = "S2", filed: datetime = WED_11, status: str = "open",
-                title: str = "Analytics report won't download") -> Ticket:
+def file_ticket(
+    email: str = PRIYA,
+    severity: str = "S2",
+    filed: datetime = WED_11,
+    status: str = "open",
+    title: str = "Analytics report won't download",
+) -> Ticket:
     draft = TicketDraft(
-        requester=Requester(email, None, None), title=title, description=f"{title}, since this morning.", final_severity=severity,
+        requester=Requester(email, None, None),
+        title=title,
+        description=f"{title}, since this morning.",
+        final_severity=severity,
     )
     store = actions.common.store()
     ticket = store.create(draft, filed, sla.due_at(severity, filed, actions.common.policy()))
@@ -172,7 +193,9 @@ USER_ACTIONS = [
 
 @pytest.mark.parametrize("reason", sorted(REFUSALS))
 @pytest.mark.parametrize("action, text, intent", USER_ACTIONS, ids=lambda v: v if isinstance(v, str) else v.name())
-def test_without_a_verified_user_no_ticket_is_shown_and_the_reason_is_given(message, run, monkeypatch, reason, action, text, intent):
+def test_without_a_verified_user_no_ticket_is_shown_and_the_reason_is_given(
+    message, run, monkeypatch, reason, action, text, intent
+):
     file_ticket()
     if reason == "unconfigured":
         monkeypatch.delenv("HELPDESK_IDENTITY_SECRET")
@@ -189,11 +212,18 @@ def test_without_a_verified_user_no_ticket_is_shown_and_the_reason_is_given(mess
 
 
 @pytest.mark.parametrize("reason", ["missing", "expired", "invalid"])
-@pytest.mark.parametrize("action", [ActionAddComment(), ActionChangeSeverity(), ActionCloseTicket()], ids=lambda a: a.name())
+@pytest.mark.parametrize(
+    "action", [ActionAddComment(), ActionChangeSeverity(), ActionCloseTicket()], ids=lambda a: a.name()
+)
 def test_without_a_verified_user_a_finished_form_changes_nothing(message, run, reason, action):
     ticket = file_ticket()
-    slots = {"followup_ref": ticket.reference, "comment_text": "more", "new_severity": "S0",
-             "escalation_reason": "urgent", "close_confirmed": "yes"}
+    slots = {
+        "followup_ref": ticket.reference,
+        "comment_text": "more",
+        "new_severity": "S0",
+        "escalation_reason": "urgent",
+        "close_confirmed": "yes",
+    }
 
     events, dispatcher = run(action, message("yes", "affirm", slots=slots, token=REFUSALS[reason]()))
 
@@ -211,7 +241,9 @@ def test_the_widgets_user_claim_without_a_token_grants_no_access(message, run):
 
 
 def test_the_widgets_user_claim_still_fills_in_the_requester_of_a_new_ticket(message, run):
-    events, _ = run(ActionStartTicket(), message("I want to file a ticket", "file_ticket", token=None, user=SIGNED_IN_USER))
+    events, _ = run(
+        ActionStartTicket(), message("I want to file a ticket", "file_ticket", token=None, user=SIGNED_IN_USER)
+    )
 
     assert slot_sets(events)["requester_email"] == PRIYA
 
@@ -219,7 +251,9 @@ def test_the_widgets_user_claim_still_fills_in_the_requester_of_a_new_ticket(mes
 def test_a_token_for_someone_else_is_not_overridden_by_the_widgets_claim(message, run):
     file_ticket(PRIYA)
 
-    _, dispatcher = run(ActionMyTickets(), message("my tickets", "my_tickets", token=token_for(RAJ), user=SIGNED_IN_USER))
+    _, dispatcher = run(
+        ActionMyTickets(), message("my tickets", "my_tickets", token=token_for(RAJ), user=SIGNED_IN_USER)
+    )
 
     assert texts(dispatcher) == ["You have no open tickets."]
 
@@ -232,8 +266,10 @@ def test_status_of_someone_elses_ticket_reads_exactly_like_a_missing_one(message
     file_ticket(PRIYA, title="Priya's own", filed=MON_10)
 
     def ask(reference):
-        events, dispatcher = run(ActionTicketStatus(), message(f"status of {typed(reference)}", "ticket_status",
-                                                                 entities=ref(typed(reference))))
+        events, dispatcher = run(
+            ActionTicketStatus(),
+            message(f"status of {typed(reference)}", "ticket_status", entities=ref(typed(reference))),
+        )
         return events, dispatcher.messages
 
     before = ask("HLP-0002")
@@ -294,7 +330,9 @@ def test_status_by_reference_shows_status_severity_filed_due_overdue_and_last_up
 
 def test_status_after_support_responded_says_when_and_nothing_is_overdue(message, run, clock):
     file_ticket(severity="S2", filed=WED_11)
-    actions.common.store().record_first_response("HLP-0001", datetime(2025, 3, 12, 14, 0, tzinfo=IST), "meera@haptik.ai")
+    actions.common.store().record_first_response(
+        "HLP-0001", datetime(2025, 3, 12, 14, 0, tzinfo=IST), "meera@haptik.ai"
+    )
     clock(datetime(2025, 3, 12, 16, 30, tzinfo=IST))
 
     _, dispatcher = run(ActionTicketStatus(), message("status of HLP-0001", "ticket_status", entities=ref("HLP-0001")))
@@ -306,8 +344,9 @@ def test_status_after_support_responded_says_when_and_nothing_is_overdue(message
 
 def test_a_response_time_alert_is_not_a_response_from_support(message, run, clock):
     file_ticket(severity="S2", filed=WED_11)
-    actions.common.store().raise_sla_alert("HLP-0001", "sla_breached", datetime(2025, 3, 12, 15, 0, tzinfo=IST),
-                                           "response-time watch")
+    actions.common.store().raise_sla_alert(
+        "HLP-0001", "sla_breached", datetime(2025, 3, 12, 15, 0, tzinfo=IST), "response-time watch"
+    )
     clock(datetime(2025, 3, 12, 16, 30, tzinfo=IST))
 
     _, dispatcher = run(ActionTicketStatus(), message("status of HLP-0001", "ticket_status", entities=ref("HLP-0001")))
@@ -423,7 +462,9 @@ def test_my_tickets_with_none_open_says_so(message, run):
 def test_my_tickets_matches_the_email_whatever_its_capitals(message, run):
     file_ticket("Priya@Acme.Example")
 
-    _, dispatcher = run(ActionMyTickets(), message("show my tickets", "my_tickets", token=token_for("PRIYA@acme.example")))
+    _, dispatcher = run(
+        ActionMyTickets(), message("show my tickets", "my_tickets", token=token_for("PRIYA@acme.example"))
+    )
 
     assert "HLP-0001" in texts(dispatcher)[0]
 
@@ -431,12 +472,16 @@ def test_my_tickets_matches_the_email_whatever_its_capitals(message, run):
 # Starting a follow-up
 
 
-@pytest.mark.parametrize("intent, form", [("add_details", "comment_form"), ("escalate", "escalation_form"), ("close_ticket", "close_form")])
+@pytest.mark.parametrize(
+    "intent, form", [("add_details", "comment_form"), ("escalate", "escalation_form"), ("close_ticket", "close_form")]
+)
 def test_a_follow_up_on_the_only_open_ticket_opens_its_form(message, run, intent, form):
     file_ticket(status="closed", filed=MON_10)
     file_ticket(filed=TUE_10)
 
-    events, dispatcher = run(ActionStartFollowup(), message("about my ticket", intent, slots={"rejected_answers": {"new_severity": 2}}))
+    events, dispatcher = run(
+        ActionStartFollowup(), message("about my ticket", intent, slots={"rejected_answers": {"new_severity": 2}})
+    )
 
     assert followups(events) == [form]
     assert events[-1] == {"event": "followup", "timestamp": None, "name": form}
@@ -457,8 +502,10 @@ def test_a_follow_up_by_reference_opens_the_form_for_that_ticket(message, run):
 def test_an_escalation_naming_a_level_prefills_it(message, run):
     file_ticket()
 
-    events, _ = run(ActionStartFollowup(), message(
-        "escalate HLP-0001 to S0", "escalate", entities=ref("HLP-0001") + [entity("severity", "S0")]))
+    events, _ = run(
+        ActionStartFollowup(),
+        message("escalate HLP-0001 to S0", "escalate", entities=[*ref("HLP-0001"), entity("severity", "S0")]),
+    )
 
     assert slot_sets(events)["new_severity"] == "S0"
     assert followups(events) == ["escalation_form"]
@@ -483,11 +530,14 @@ def test_an_escalation_without_a_level_leaves_it_to_the_form(message, run):
 def test_an_unknown_reference_is_not_found_and_opens_no_form(message, run):
     file_ticket()
 
-    events, dispatcher = run(ActionStartFollowup(), message("add details to HLP-0077", "add_details", entities=ref("HLP-0077")))
+    events, dispatcher = run(
+        ActionStartFollowup(), message("add details to HLP-0077", "add_details", entities=ref("HLP-0077"))
+    )
 
     assert events == []
     assert texts(dispatcher) == [
-        "I couldn't find a ticket HLP-0077 for you. Check the reference, or ask for your tickets to see them all."]
+        "I couldn't find a ticket HLP-0077 for you. Check the reference, or ask for your tickets to see them all."
+    ]
     assert buttons(dispatcher) == [("My tickets", "/my_tickets")]
 
 
@@ -542,7 +592,9 @@ def test_the_severity_question_says_nothing_about_someone_elses_ticket(message, 
 def test_the_close_question_names_the_ticket_and_asks_for_a_yes_or_no(message, run):
     file_ticket()
 
-    _, dispatcher = run(ActionAskCloseConfirmed(), message("close it", "close_ticket", slots={"followup_ref": "HLP-0001"}))
+    _, dispatcher = run(
+        ActionAskCloseConfirmed(), message("close it", "close_ticket", slots={"followup_ref": "HLP-0001"})
+    )
 
     assert texts(dispatcher) == ["Close HLP-0001 (Analytics report won't download)? Support stops working on it."]
     assert buttons(dispatcher) == [("Yes, close it", "/affirm"), ("No, keep it open", "/deny")]
@@ -552,8 +604,15 @@ def test_the_close_question_names_the_ticket_and_asks_for_a_yes_or_no(message, r
 
 
 def validate(message, run, action, form, slot, value, text=None, intent="inform", **kwargs):
-    tracker = message(value if text is None else text, intent, form=form, requested_slot=slot, answering={slot: value},
-                      slots={"followup_ref": "HLP-0001", **kwargs.pop("slots", {})}, **kwargs)
+    tracker = message(
+        value if text is None else text,
+        intent,
+        form=form,
+        requested_slot=slot,
+        answering={slot: value},
+        slots={"followup_ref": "HLP-0001", **kwargs.pop("slots", {})},
+        **kwargs,
+    )
     events, dispatcher = run(action, tracker)
     return slot_sets(events), texts(dispatcher)
 
@@ -576,29 +635,44 @@ def test_empty_details_are_refused_with_a_reason(message, run, empty):
 
 
 def test_a_slot_cleared_by_the_start_of_the_follow_up_is_refused_silently(message, run):
-    slots, said = validate(message, run, ValidateCommentForm(), "comment_form", "comment_text", None, text="add details")
+    slots, said = validate(
+        message, run, ValidateCommentForm(), "comment_form", "comment_text", None, text="add details"
+    )
 
     assert slots == {"comment_text": None}
     assert said == []
 
 
 def test_the_third_refusal_gives_up_and_leaves_the_ticket(message, run):
-    slots, said = validate(message, run, ValidateCommentForm(), "comment_form", "comment_text", " ",
-                           slots={"rejected_answers": {"comment_text": 2}})
+    slots, said = validate(
+        message,
+        run,
+        ValidateCommentForm(),
+        "comment_form",
+        "comment_text",
+        " ",
+        slots={"rejected_answers": {"comment_text": 2}},
+    )
 
     assert slots["requested_slot"] is None and slots["followup_ref"] is None
-    assert said == ["I couldn't follow, so I've left the ticket as it was. You can also email support at support@haptik.ai."]
+    assert said == [
+        "I couldn't follow, so I've left the ticket as it was. You can also email support at support@haptik.ai."
+    ]
 
 
-@pytest.mark.parametrize("value, text, entities, expected", [
-    ("S2", "S2", [entity("severity", "S2")], "S2"),
-    ("S0", "it's a blocker", [entity("severity", "S0", "blocker")], "S0"),
-    ("s1", "s1", [], "S1"),
-    ("make it S 3 please", "make it S 3 please", [], "S3"),
-])
+@pytest.mark.parametrize(
+    "value, text, entities, expected",
+    [
+        ("S2", "S2", [entity("severity", "S2")], "S2"),
+        ("S0", "it's a blocker", [entity("severity", "S0", "blocker")], "S0"),
+        ("s1", "s1", [], "S1"),
+        ("make it S 3 please", "make it S 3 please", [], "S3"),
+    ],
+)
 def test_the_new_level_is_read_from_the_entity_or_the_text(message, run, value, text, entities, expected):
-    slots, said = validate(message, run, ValidateEscalationForm(), "escalation_form", "new_severity", value,
-                           text=text, entities=entities)
+    slots, said = validate(
+        message, run, ValidateEscalationForm(), "escalation_form", "new_severity", value, text=text, entities=entities
+    )
 
     assert slots == {"new_severity": expected}
     assert said == []
@@ -619,8 +693,10 @@ def test_an_empty_reason_for_the_escalation_is_refused(message, run):
     assert said == ["A few words on why, please."]
 
 
-@pytest.mark.parametrize("text, intent, expected", [("yes", "affirm", "yes"), ("/affirm", "affirm", "yes"),
-                                                    ("no", "deny", "no"), ("/deny", "deny", "no")])
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [("yes", "affirm", "yes"), ("/affirm", "affirm", "yes"), ("no", "deny", "no"), ("/deny", "deny", "no")],
+)
 def test_the_close_confirmation_is_read_from_affirm_or_deny(message, run, text, intent, expected):
     slots, said = validate(message, run, ValidateCloseForm(), "close_form", "close_confirmed", text, intent=intent)
 
@@ -642,11 +718,15 @@ def test_details_are_added_to_the_history_verbatim_with_the_time(message, run):
     detail = "It also fails for https://acme.example/report?id=7&range=week — log: https://paste.example/a1"
     file_ticket()
 
-    events, dispatcher = run(ActionAddComment(), message(detail, "inform", slots={"followup_ref": "HLP-0001", "comment_text": detail}))
+    events, dispatcher = run(
+        ActionAddComment(), message(detail, "inform", slots={"followup_ref": "HLP-0001", "comment_text": detail})
+    )
 
     last = stored("HLP-0001").history[-1]
     assert (last.kind, last.detail["text"], last.at, last.author) == ("comment_added", detail, WED_NOON, PRIYA)
-    assert texts(dispatcher) == ["Added to HLP-0001 (Analytics report won't download). Support sees it in the ticket's history."]
+    assert texts(dispatcher) == [
+        "Added to HLP-0001 (Analytics report won't download). Support sees it in the ticket's history."
+    ]
     assert slot_sets(events) == dict.fromkeys(FOLLOWUP_SLOTS)
 
 
@@ -669,7 +749,11 @@ def test_raising_the_severity_records_the_level_and_a_due_time_counted_from_now(
     last = ticket.history[-1]
     assert (last.kind, last.at, last.author) == ("severity_changed", WED_NOON, PRIYA)
     assert {**last.detail, "due_at": datetime.fromisoformat(last.detail["due_at"])} == {
-        "from": "S2", "to": "S1", "reason": "the whole shop is down now", "due_at": due}
+        "from": "S2",
+        "to": "S1",
+        "reason": "the whole shop is down now",
+        "due_at": due,
+    }
     assert texts(dispatcher)[0].startswith(
         "HLP-0001 is raised from S2 (Medium) to S1 (High). "
         "First response within 1 hour during business hours, counted from now: by Wed 12 Mar, 13:00 IST."
@@ -716,11 +800,17 @@ def test_an_s0_escalation_on_a_saturday_says_s0_is_worked_24x7(message, run, clo
 def test_confirming_closes_the_ticket(message, run):
     file_ticket()
 
-    events, dispatcher = run(ActionCloseTicket(), message("yes", "affirm", slots={"followup_ref": "HLP-0001", "close_confirmed": "yes"}))
+    events, dispatcher = run(
+        ActionCloseTicket(), message("yes", "affirm", slots={"followup_ref": "HLP-0001", "close_confirmed": "yes"})
+    )
 
     ticket = stored("HLP-0001")
     assert ticket.status == "closed"
-    assert (ticket.history[-1].kind, ticket.history[-1].detail["from"], ticket.history[-1].detail["to"]) == ("status_changed", "open", "closed")
+    assert (ticket.history[-1].kind, ticket.history[-1].detail["from"], ticket.history[-1].detail["to"]) == (
+        "status_changed",
+        "open",
+        "closed",
+    )
     assert texts(dispatcher)[0].startswith("Done: HLP-0001 is closed.")
     assert slot_sets(events) == dict.fromkeys(FOLLOWUP_SLOTS)
 
@@ -728,7 +818,9 @@ def test_confirming_closes_the_ticket(message, run):
 def test_declining_keeps_the_ticket_open(message, run):
     before = file_ticket()
 
-    _, dispatcher = run(ActionCloseTicket(), message("no", "deny", slots={"followup_ref": "HLP-0001", "close_confirmed": "no"}))
+    _, dispatcher = run(
+        ActionCloseTicket(), message("no", "deny", slots={"followup_ref": "HLP-0001", "close_confirmed": "no"})
+    )
 
     assert stored("HLP-0001") == before
     assert texts(dispatcher) == ["OK, HLP-0001 stays open."]
@@ -764,7 +856,9 @@ def test_a_followup_ref_pointing_at_someone_elses_ticket_changes_nothing(message
     assert stored("HLP-0001") == others
     events, dispatcher = outputs["HLP-0001"]
     assert slot_sets(events) == dict.fromkeys(FOLLOWUP_SLOTS)
-    assert without("HLP-0001", (events, dispatcher.messages)) == without("HLP-0404", (outputs["HLP-0404"][0], outputs["HLP-0404"][1].messages))
+    assert without("HLP-0001", (events, dispatcher.messages)) == without(
+        "HLP-0404", (outputs["HLP-0404"][0], outputs["HLP-0404"][1].messages)
+    )
     assert "Raj" not in json.dumps(dispatcher.messages) and "HLP-0001" not in json.dumps(dispatcher.messages)
 
 
@@ -789,7 +883,8 @@ def test_inside_business_hours_a_person_takes_over_the_open_ticket_with_the_tran
     last = stored("HLP-0001").history[-1]
     assert (last.kind, last.at, last.author) == ("handoff_requested", WED_NOON, "assistant")
     assert last.detail["transcript"] == (
-        "User: the report still fails\nAssistant: Sorry to hear that.\nUser: can I talk to a person?")
+        "User: the report still fails\nAssistant: Sorry to hear that.\nUser: can I talk to a person?"
+    )
     assert texts(dispatcher) == [
         "I've asked the support team to take over HLP-0001 (Analytics report won't download) in person, with our "
         "conversation attached. A support engineer will reply to priya@acme.example by Wed 12 Mar, 16:00 IST."
@@ -805,7 +900,9 @@ def test_a_handoff_goes_to_the_ticket_named_not_the_latest(message, run):
 
     assert stored("HLP-0001").history[-1].kind == "handoff_requested"
     assert [len(stored(r).history) for r in ("HLP-0002", "HLP-0003")] == [1, 1]
-    assert texts(dispatcher)[0].startswith("I've asked the support team to take over HLP-0001 (Typo in the FAQ bot) in person")
+    assert texts(dispatcher)[0].startswith(
+        "I've asked the support team to take over HLP-0001 (Typo in the FAQ bot) in person"
+    )
 
 
 def test_outside_business_hours_the_named_ticket_is_handed_over_never_swapped_for_an_s0(message, run, clock):
@@ -813,7 +910,9 @@ def test_outside_business_hours_the_named_ticket_is_handed_over_never_swapped_fo
     file_ticket(severity="S3", filed=SAT_11 + timedelta(minutes=30), title="Typo in a label")
     clock(SAT_NOON)
 
-    events, dispatcher = run(ActionTalkToHuman(), message("can a person look at HLP-0002?", "talk_to_human", entities=ref("HLP-0002")))
+    events, dispatcher = run(
+        ActionTalkToHuman(), message("can a person look at HLP-0002?", "talk_to_human", entities=ref("HLP-0002"))
+    )
 
     assert len(stored("HLP-0001").history) == 1
     assert stored("HLP-0002").history[-1].kind == "handoff_requested"
@@ -833,7 +932,9 @@ def test_outside_business_hours_an_open_s0_ticket_is_answered_within_the_hour(me
     _, dispatcher = run(ActionTalkToHuman(), handoff_tracker(message))
 
     assert stored("HLP-0001").history[-1].kind == "handoff_requested"
-    assert texts(dispatcher)[0].endswith("A support engineer will reply to priya@acme.example by Sat 15 Mar, 13:00 IST.")
+    assert texts(dispatcher)[0].endswith(
+        "A support engineer will reply to priya@acme.example by Sat 15 Mar, 13:00 IST."
+    )
 
 
 def test_right_after_filing_a_person_is_asked_for_on_the_ticket_just_filed(message, run):
@@ -841,12 +942,16 @@ def test_right_after_filing_a_person_is_asked_for_on_the_ticket_just_filed(messa
     file_ticket(severity="S3", filed=WED_11, title="Button label has a typo")
     file_ticket(severity="S2", filed=WED_11, title="Another open one")
 
-    tracker = message("can I talk to a real person about this now?", "talk_to_human", slots={"last_ticket_ref": "HLP-0002"})
+    tracker = message(
+        "can I talk to a real person about this now?", "talk_to_human", slots={"last_ticket_ref": "HLP-0002"}
+    )
     tracker.events.insert(2, {"event": "slot", "name": "last_ticket_ref", "value": "HLP-0002"})
     _, dispatcher = run(ActionTalkToHuman(), tracker)
 
     assert stored("HLP-0002").history[-1].kind == "handoff_requested"
-    assert texts(dispatcher)[0].startswith("I've asked the support team to take over HLP-0002 (Button label has a typo)")
+    assert texts(dispatcher)[0].startswith(
+        "I've asked the support team to take over HLP-0002 (Button label has a typo)"
+    )
 
 
 def test_several_open_tickets_and_none_meant_asks_which_with_their_titles(message, run):
@@ -867,10 +972,14 @@ def test_several_open_tickets_and_none_meant_asks_which_with_their_titles(messag
 def test_a_handoff_on_a_closed_ticket_offers_to_reopen_it(message, run):
     before = file_ticket(status="closed")
 
-    _, dispatcher = run(ActionTalkToHuman(), message("talk to a human about HLP-0001", "talk_to_human", entities=ref("HLP-0001")))
+    _, dispatcher = run(
+        ActionTalkToHuman(), message("talk to a human about HLP-0001", "talk_to_human", entities=ref("HLP-0001"))
+    )
 
     assert stored("HLP-0001") == before
-    assert texts(dispatcher)[0].startswith("HLP-0001 (Analytics report won't download) is closed, so nobody is working on it.")
+    assert texts(dispatcher)[0].startswith(
+        "HLP-0001 (Analytics report won't download) is closed, so nobody is working on it."
+    )
     assert buttons(dispatcher)[0] == ("Reopen it", '/reopen_ticket{"ticket_ref": "HLP-0001"}')
 
 
@@ -893,7 +1002,8 @@ def test_inside_business_hours_without_a_ticket_offers_to_file_one(message, run)
     _, dispatcher = run(ActionTalkToHuman(), handoff_tracker(message))
 
     assert texts(dispatcher) == [
-        "A person from support can help best with a ticket that has the details. Shall I file one? Or email support at support@haptik.ai."]
+        "A person from support can help best with a ticket that has the details. Shall I file one? Or email support at support@haptik.ai."
+    ]
     assert buttons(dispatcher) == [("File a ticket", "/file_ticket")]
 
 
@@ -935,10 +1045,16 @@ def with_focus(tracker, reference: str):
 # References as people type them
 
 
-@pytest.mark.parametrize("text, intent", [
-    ("status of hlp 2", "ticket_status"), ("HPL-0002?", "ticket_status"), ("and 0002?", "ticket_status"),
-    ("hlp0002 status", "ticket_status"), ("what about HLP-2", "inform"),
-])
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("status of hlp 2", "ticket_status"),
+        ("HPL-0002?", "ticket_status"),
+        ("and 0002?", "ticket_status"),
+        ("hlp0002 status", "ticket_status"),
+        ("what about HLP-2", "inform"),
+    ],
+)
 def test_a_reference_typed_loosely_finds_the_users_ticket(message, run, text, intent):
     shared_account()
 
@@ -956,8 +1072,11 @@ def test_a_near_miss_suggests_only_the_users_own_tickets(message, run):
         return dispatcher.messages
 
     assert texts_of(ask("HLP-0030")) == [
-        "I couldn't find a ticket HLP-0030 for you. Did you mean HLP-0003 (WhatsApp replies delayed)?"]
-    assert without("HLP-0040", ask("HLP-0040")) == without("HLP-0050", ask("HLP-0050")), "Anil's HLP-0004 is no suggestion"
+        "I couldn't find a ticket HLP-0030 for you. Did you mean HLP-0003 (WhatsApp replies delayed)?"
+    ]
+    assert without("HLP-0040", ask("HLP-0040")) == without("HLP-0050", ask("HLP-0050")), (
+        "Anil's HLP-0004 is no suggestion"
+    )
     assert "HLP-0004" not in json.dumps(ask("HLP-0040"))
 
 
@@ -969,16 +1088,26 @@ def test_another_users_ticket_on_the_same_account_reads_like_a_missing_one(messa
         return dispatcher.messages
 
     assert without("HLP-0001", ask("HLP-0001")) == without("HLP-0007", ask("HLP-0007"))
-    assert texts_of(ask("HLP-0001")) == ["I couldn't find a ticket HLP-0001 for you. Did you mean HLP-0004 (Broadcast campaign stuck)?"]
+    assert texts_of(ask("HLP-0001")) == [
+        "I couldn't find a ticket HLP-0001 for you. Did you mean HLP-0004 (Broadcast campaign stuck)?"
+    ]
 
 
-@pytest.mark.parametrize("token", [expired_token, lambda: token_for(secret="forged-secret-of-enough-length-here")],
-                         ids=["expired", "forged"])
+@pytest.mark.parametrize(
+    "token", [expired_token, lambda: token_for(secret="forged-secret-of-enough-length-here")], ids=["expired", "forged"]
+)
 def test_a_forged_or_expired_token_with_spoofed_metadata_reaches_no_ticket(message, run, token):
     shared_account()
 
-    _, dispatcher = run(ActionTicketStatus(), message("status of hlp 2", "ticket_status", token=token(),
-                                                      user={"email": PRIYA, "name": "Priya", "account": "Acme Retail"}))
+    _, dispatcher = run(
+        ActionTicketStatus(),
+        message(
+            "status of hlp 2",
+            "ticket_status",
+            token=token(),
+            user={"email": PRIYA, "name": "Priya", "account": "Acme Retail"},
+        ),
+    )
 
     assert "Analytics" not in json.dumps(dispatcher.messages)
     assert texts(dispatcher)[0].startswith("I can't show existing tickets:")
@@ -992,7 +1121,9 @@ def test_a_reused_conversation_never_points_another_user_at_its_ticket(message, 
 
     assert [len(stored(r).history) for r in ("HLP-0001", "HLP-0002")] == [1, 1]
     assert stored("HLP-0004").history[-1].kind == "handoff_requested"
-    assert texts(dispatcher)[0].startswith("I've asked the support team to take over HLP-0004 (Broadcast campaign stuck)")
+    assert texts(dispatcher)[0].startswith(
+        "I've asked the support team to take over HLP-0004 (Broadcast campaign stuck)"
+    )
 
 
 # The ticket the conversation is about, or a question with the user's tickets as buttons
@@ -1009,19 +1140,29 @@ def test_without_a_reference_the_ticket_just_filed_is_the_one_meant(message, run
 def test_a_ticket_described_in_the_request_is_the_one_meant(message, run):
     shared_account()
 
-    _, dispatcher = run(ActionTicketStatus(), message("did anyone from support reply to my FAQ ticket yet?", "ticket_status"))
+    _, dispatcher = run(
+        ActionTicketStatus(), message("did anyone from support reply to my FAQ ticket yet?", "ticket_status")
+    )
 
     assert texts(dispatcher)[0].startswith("HLP-0001: Typo in the FAQ bot's welcome message\n")
     assert "• Support: no response yet" in texts(dispatcher)[0]
 
 
-@pytest.mark.parametrize("answer, expected", [("the one about analytics", "HLP-0002"), ("the typo one", "HLP-0001"),
-                                              ("the second one", "HLP-0001"), ("hlp 1", "HLP-0001"), ("0001", "HLP-0001")])
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ("the one about analytics", "HLP-0002"),
+        ("the typo one", "HLP-0001"),
+        ("the second one", "HLP-0001"),
+        ("hlp 1", "HLP-0001"),
+        ("0001", "HLP-0001"),
+    ],
+)
 def test_a_pick_by_description_position_or_reference_carries_on_the_request(message, run, answer, expected):
     shared_account()
     asked = {"followup_request": "escalate", "offered_tickets": ["HLP-0002", "HLP-0001"]}
 
-    events, dispatcher = run(ActionChooseTicket(), message(answer, "inform", slots=asked))
+    events, _dispatcher = run(ActionChooseTicket(), message(answer, "inform", slots=asked))
 
     assert followups(events) == ["escalation_form"]
     assert slot_sets(events)["followup_ref"] == expected
@@ -1032,7 +1173,7 @@ def test_a_bare_reference_answering_which_ticket_carries_on_the_request_not_a_st
     shared_account()
     asked = {"followup_request": "close_ticket", "offered_tickets": ["HLP-0002", "HLP-0001"]}
 
-    events, dispatcher = run(ActionTicketStatus(), message("hlp 2", "inform", slots=asked))
+    events, _dispatcher = run(ActionTicketStatus(), message("hlp 2", "inform", slots=asked))
 
     assert followups(events) == ["close_form"]
     assert slot_sets(events)["followup_ref"] == "HLP-0002"
@@ -1042,12 +1183,16 @@ def test_a_pick_never_reaches_another_users_ticket(message, run):
     shared_account()
     forged = {"followup_request": "close_ticket", "offered_tickets": ["HLP-0002", "HLP-0004"]}
 
-    events, dispatcher = run(ActionChooseTicket(), message("the one about analytics", "nlu_fallback", slots=forged, **as_anil()))
+    events, dispatcher = run(
+        ActionChooseTicket(), message("the one about analytics", "nlu_fallback", slots=forged, **as_anil())
+    )
 
     assert followups(events) == []
     assert texts(dispatcher) == ["I couldn't tell which of your tickets you mean. Tap one, or file a new ticket:"]
-    assert buttons(dispatcher) == [("HLP-0004: Broadcast campaign stuck", '/close_ticket{"ticket_ref": "HLP-0004"}'),
-                                   ("File a ticket", "/file_ticket")]
+    assert buttons(dispatcher) == [
+        ("HLP-0004: Broadcast campaign stuck", '/close_ticket{"ticket_ref": "HLP-0004"}'),
+        ("File a ticket", "/file_ticket"),
+    ]
     assert slot_sets(events) == {"followup_request": None}
 
 
@@ -1055,7 +1200,9 @@ def test_a_description_fitting_only_another_users_ticket_is_no_description(messa
     shared_account()
     file_ticket(ANIL, title="Login page is blank", filed=WED_11)
 
-    events, dispatcher = run(ActionTicketStatus(), message("any news on the analytics one?", "ticket_status", **as_anil()))
+    _events, dispatcher = run(
+        ActionTicketStatus(), message("any news on the analytics one?", "ticket_status", **as_anil())
+    )
 
     assert "Analytics" not in json.dumps(dispatcher.messages)
     assert texts(dispatcher) == ["Which ticket do you mean? Tap one, or tell me what it's about."]
@@ -1064,11 +1211,14 @@ def test_a_description_fitting_only_another_users_ticket_is_no_description(messa
 # One message: the request, the ticket and what to do with it
 
 
-@pytest.mark.parametrize("text, intent", [
-    ("add to HLP-0002: also affecting our instagram bot", "add_details"),
-    ("HLP-0002: also affecting our instagram bot", "ticket_status"),
-    ("also affecting our instagram bot, add that to hlp 2", "add_details"),
-])
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("add to HLP-0002: also affecting our instagram bot", "add_details"),
+        ("HLP-0002: also affecting our instagram bot", "ticket_status"),
+        ("also affecting our instagram bot, add that to hlp 2", "add_details"),
+    ],
+)
 def test_details_given_with_the_request_are_added_at_once(message, run, text, intent):
     shared_account()
 
@@ -1077,14 +1227,22 @@ def test_details_given_with_the_request_are_added_at_once(message, run, text, in
     last = stored("HLP-0002").history[-1]
     assert (last.kind, last.detail["text"], last.author) == ("comment_added", "also affecting our instagram bot", PRIYA)
     assert followups(events) == []
-    assert texts(dispatcher) == ["Added to HLP-0002 (Analytics export is empty). Support sees it in the ticket's history."]
+    assert texts(dispatcher) == [
+        "Added to HLP-0002 (Analytics export is empty). Support sees it in the ticket's history."
+    ]
 
 
 def test_add_that_points_at_the_problem_being_drafted(message, run):
     shared_account()
 
-    events, dispatcher = run(ActionStartFollowup(), message(
-        "no no, add that to HLP-0002, don't open a new one", "add_details", slots={"description": "exports are empty since monday"}))
+    _events, _dispatcher = run(
+        ActionStartFollowup(),
+        message(
+            "no no, add that to HLP-0002, don't open a new one",
+            "add_details",
+            slots={"description": "exports are empty since monday"},
+        ),
+    )
 
     assert stored("HLP-0002").history[-1].detail["text"] == "exports are empty since monday"
 
@@ -1112,7 +1270,9 @@ def test_a_level_without_a_reason_asks_only_for_the_reason(message, run):
 
 @pytest.mark.parametrize("text, intent", [("yes", "affirm"), ("no", "deny"), ("ok sure", "affirm")])
 def test_a_yes_or_no_is_never_taken_as_a_reason(message, run, text, intent):
-    slots, said = validate(message, run, ValidateEscalationForm(), "escalation_form", "escalation_reason", text, intent=intent)
+    slots, said = validate(
+        message, run, ValidateEscalationForm(), "escalation_form", "escalation_reason", text, intent=intent
+    )
 
     assert slots["escalation_reason"] is None
     assert said == ["A few words on why, please."]
@@ -1126,8 +1286,10 @@ def test_one_request_about_two_tickets_answers_both(message, run):
 
     _, dispatcher = run(ActionTicketStatus(), message("status of HLP-0003 and also hlp 1", "ticket_status"))
 
-    assert [t.split("\n")[0] for t in texts(dispatcher)] == ["HLP-0003: WhatsApp replies delayed",
-                                                            "HLP-0001: Typo in the FAQ bot's welcome message"]
+    assert [t.split("\n")[0] for t in texts(dispatcher)] == [
+        "HLP-0003: WhatsApp replies delayed",
+        "HLP-0001: Typo in the FAQ bot's welcome message",
+    ]
 
 
 def test_two_requests_do_what_they_can_and_leave_the_rest_as_buttons(message, run):
@@ -1137,9 +1299,15 @@ def test_two_requests_do_what_they_can_and_leave_the_rest_as_buttons(message, ru
 
     assert followups(events) == ["close_form"]
     assert slot_sets(events)["followup_ref"] == "HLP-0001"
-    assert slot_sets(events)["next_requests"] == [["change HLP-0002 to S1", '/escalate{"ticket_ref": "HLP-0002", "severity": "S1"}']]
+    assert slot_sets(events)["next_requests"] == [
+        ["change HLP-0002 to S1", '/escalate{"ticket_ref": "HLP-0002", "severity": "S1"}']
+    ]
 
-    finished = {"followup_ref": "HLP-0001", "close_confirmed": "yes", "next_requests": slot_sets(events)["next_requests"]}
+    finished = {
+        "followup_ref": "HLP-0001",
+        "close_confirmed": "yes",
+        "next_requests": slot_sets(events)["next_requests"],
+    }
     _, dispatcher = run(ActionCloseTicket(), message("yes", "affirm", slots=finished))
 
     assert texts(dispatcher)[1] == "You also asked: change HLP-0002 to S1. Tap to do it when we're done here."
@@ -1149,8 +1317,10 @@ def test_two_requests_do_what_they_can_and_leave_the_rest_as_buttons(message, ru
 def test_requests_that_need_nothing_more_are_all_carried_out(message, run):
     shared_account()
 
-    events, dispatcher = run(ActionStartFollowup(), message(
-        "status of HLP-0001; raise HLP-0002 to S1 because the export feeds billing", "ticket_status"))
+    events, dispatcher = run(
+        ActionStartFollowup(),
+        message("status of HLP-0001; raise HLP-0002 to S1 because the export feeds billing", "ticket_status"),
+    )
 
     assert texts(dispatcher)[0].startswith("HLP-0001: Typo")
     assert texts(dispatcher)[1].startswith("HLP-0002 is raised from S2 (Medium) to S1 (High).")
@@ -1161,9 +1331,14 @@ def test_requests_that_need_nothing_more_are_all_carried_out(message, run):
 def test_several_requests_never_reach_another_users_ticket(message, run):
     shared_account()
 
-    events, dispatcher = run(ActionStartFollowup(), message("close HLP-0001 and status of HLP-0004", "close_ticket", **as_anil()))
+    events, dispatcher = run(
+        ActionStartFollowup(), message("close HLP-0001 and status of HLP-0004", "close_ticket", **as_anil())
+    )
 
-    assert texts(dispatcher)[0] == "I couldn't find a ticket HLP-0001 for you. Did you mean HLP-0004 (Broadcast campaign stuck)?"
+    assert (
+        texts(dispatcher)[0]
+        == "I couldn't find a ticket HLP-0001 for you. Did you mean HLP-0004 (Broadcast campaign stuck)?"
+    )
     assert texts(dispatcher)[1].startswith("HLP-0004: Broadcast campaign stuck")
     assert followups(events) == [] and stored("HLP-0001").status == "open"
 
@@ -1174,8 +1349,19 @@ def test_several_requests_never_reach_another_users_ticket(message, run):
 @pytest.fixture
 def delivered(monkeypatch):
     """A webhook target configured, so every ticket event also becomes an outbox row."""
-    monkeypatch.setenv("HELPDESK_DELIVERY_TARGETS", json.dumps([{
-        "name": "support-hook", "type": "webhook", "url": "https://support.example.com/hook", "secret_env": "HOOK_SECRET"}]))
+    monkeypatch.setenv(
+        "HELPDESK_DELIVERY_TARGETS",
+        json.dumps(
+            [
+                {
+                    "name": "support-hook",
+                    "type": "webhook",
+                    "url": "https://support.example.com/hook",
+                    "secret_env": "HOOK_SECRET",
+                }
+            ]
+        ),
+    )
     actions.common.settings.cache_clear()
     actions.common.store.cache_clear()
     return lambda: [(row.ticket_reference, row.event) for row in actions.common.store().outbox.rows()]
@@ -1184,15 +1370,23 @@ def delivered(monkeypatch):
 def test_reopening_with_a_reason_opens_the_ticket_with_a_new_due_time_and_delivers_it(message, run, delivered):
     shared_account()
 
-    events, dispatcher = run(ActionStartFollowup(), message("can you reopen HLP-0003? it's broken again since the update", "reopen_ticket"))
+    _events, dispatcher = run(
+        ActionStartFollowup(), message("can you reopen HLP-0003? it's broken again since the update", "reopen_ticket")
+    )
 
     ticket = stored("HLP-0003")
     assert (ticket.status, ticket.due_at) == ("open", sla.due_at("S2", WED_NOON, actions.common.policy()))
-    assert ticket.history[-1].detail == {"from": "closed", "to": "open", "note": "it's broken again since the update",
-                                         "due_at": ticket.due_at.isoformat()}
+    assert ticket.history[-1].detail == {
+        "from": "closed",
+        "to": "open",
+        "note": "it's broken again since the update",
+        "due_at": ticket.due_at.isoformat(),
+    }
     assert ("HLP-0003", "status_changed") in delivered()
-    assert texts(dispatcher) == ["HLP-0003 (WhatsApp replies delayed) is open again. "
-                                 "First response within 4 hours during business hours, counted from now: by Wed 12 Mar, 16:00 IST."]
+    assert texts(dispatcher) == [
+        "HLP-0003 (WhatsApp replies delayed) is open again. "
+        "First response within 4 hours during business hours, counted from now: by Wed 12 Mar, 16:00 IST."
+    ]
 
 
 def test_reopening_without_a_reason_asks_for_one_then_reopens(message, run):
@@ -1202,8 +1396,14 @@ def test_reopening_without_a_reason_asks_for_one_then_reopens(message, run):
 
     assert followups(events) == ["reopen_form"]
     assert slot_sets(events)["reopen_confirmed"] == "yes"
-    _, dispatcher = run(ActionReopenTicket(), message("the delay is back", "inform", slots={
-        "followup_ref": "HLP-0003", "reopen_reason": "the delay is back", "reopen_confirmed": "yes"}))
+    _, dispatcher = run(
+        ActionReopenTicket(),
+        message(
+            "the delay is back",
+            "inform",
+            slots={"followup_ref": "HLP-0003", "reopen_reason": "the delay is back", "reopen_confirmed": "yes"},
+        ),
+    )
     assert stored("HLP-0003").status == "open"
     assert texts(dispatcher)[0].startswith("HLP-0003 (WhatsApp replies delayed) is open again.")
 
@@ -1214,7 +1414,10 @@ def test_an_open_ticket_is_not_reopened(message, run):
     _, dispatcher = run(ActionStartFollowup(), message("reopen HLP-0001 because it fails", "reopen_ticket"))
 
     assert stored("HLP-0001") == before
-    assert texts(dispatcher)[0] == "HLP-0001 (Typo in the FAQ bot's welcome message) is still open, waiting for support; there is nothing to reopen."
+    assert (
+        texts(dispatcher)[0]
+        == "HLP-0001 (Typo in the FAQ bot's welcome message) is still open, waiting for support; there is nothing to reopen."
+    )
 
 
 def test_details_for_a_closed_ticket_ask_to_reopen_it_first(message, run):
@@ -1225,16 +1428,25 @@ def test_details_for_a_closed_ticket_ask_to_reopen_it_first(message, run):
     assert stored("HLP-0003") == before
     assert followups(events) == ["reopen_form"]
     assert {k: slot_sets(events)[k] for k in ("followup_ref", "comment_text", "reopen_reason", "reopen_confirmed")} == {
-        "followup_ref": "HLP-0003", "comment_text": "it happens on instagram too",
-        "reopen_reason": "it happens on instagram too", "reopen_confirmed": None}
+        "followup_ref": "HLP-0003",
+        "comment_text": "it happens on instagram too",
+        "reopen_reason": "it happens on instagram too",
+        "reopen_confirmed": None,
+    }
     _, dispatcher = run(ActionAskReopenConfirmed(), message("", "inform", slots={"followup_ref": "HLP-0003"}))
-    assert texts(dispatcher) == ["HLP-0003 (WhatsApp replies delayed) is closed, so nobody would read what you add. "
-                                 "Shall I reopen it with your details added? Or I can file a new ticket instead."]
+    assert texts(dispatcher) == [
+        "HLP-0003 (WhatsApp replies delayed) is closed, so nobody would read what you add. "
+        "Shall I reopen it with your details added? Or I can file a new ticket instead."
+    ]
 
 
 def test_agreeing_reopens_the_closed_ticket_with_the_details_and_declining_adds_nothing(message, run):
     shared_account()
-    answers = {"followup_ref": "HLP-0003", "comment_text": "it happens on instagram too", "reopen_reason": "it happens on instagram too"}
+    answers = {
+        "followup_ref": "HLP-0003",
+        "comment_text": "it happens on instagram too",
+        "reopen_reason": "it happens on instagram too",
+    }
 
     _, declined = run(ActionReopenTicket(), message("no", "deny", slots={**answers, "reopen_confirmed": "no"}))
     assert stored("HLP-0003").status == "closed" and len(stored("HLP-0003").history) == 2
@@ -1243,7 +1455,10 @@ def test_agreeing_reopens_the_closed_ticket_with_the_details_and_declining_adds_
     _, agreed = run(ActionReopenTicket(), message("yes", "affirm", slots={**answers, "reopen_confirmed": "yes"}))
     ticket = stored("HLP-0003")
     assert (ticket.status, ticket.history[-1].kind, ticket.history[-1].detail["text"]) == (
-        "open", "comment_added", "it happens on instagram too")
+        "open",
+        "comment_added",
+        "it happens on instagram too",
+    )
     assert texts(agreed)[0].startswith("HLP-0003 (WhatsApp replies delayed) is open again with your details added.")
 
 
@@ -1253,7 +1468,10 @@ def test_details_for_a_closed_ticket_without_text_say_plainly_it_is_closed(messa
     _, dispatcher = run(ActionStartFollowup(), message("add details to HLP-0003", "add_details"))
 
     assert texts(dispatcher)[0].startswith("HLP-0003 (WhatsApp replies delayed) is closed, so nobody is working on it.")
-    assert buttons(dispatcher) == [("Reopen it", '/reopen_ticket{"ticket_ref": "HLP-0003"}'), ("File a ticket", "/file_ticket")]
+    assert buttons(dispatcher) == [
+        ("Reopen it", '/reopen_ticket{"ticket_ref": "HLP-0003"}'),
+        ("File a ticket", "/file_ticket"),
+    ]
 
 
 # A handoff is delivered naming its ticket
@@ -1276,16 +1494,23 @@ def test_when_will_someone_answer_a_named_ticket_is_answered_with_that_ticket(me
     shared_account()
     clock(datetime(2025, 3, 11, 11, 0, tzinfo=IST))
 
-    _, dispatcher = run(ActionTicketStatus(), message("so when will someone answer HLP-0002?", "ask_when_reply", entities=ref("HLP-0002")))
+    _, dispatcher = run(
+        ActionTicketStatus(),
+        message("so when will someone answer HLP-0002?", "ask_when_reply", entities=ref("HLP-0002")),
+    )
 
     said = texts(dispatcher)[0]
-    assert said.startswith("HLP-0002: Analytics export is empty\n• Status: open, waiting for support\n• Severity: S2 (Medium)\n")
+    assert said.startswith(
+        "HLP-0002: Analytics export is empty\n• Status: open, waiting for support\n• Severity: S2 (Medium)\n"
+    )
     assert "• First response due: Tue 11 Mar, 14:00 IST (3 hours from now)\n• Support: no response yet" in said
 
 
 def test_a_ticket_support_has_answered_says_so(message, run):
     shared_account()
-    actions.common.store().add_comment("HLP-0002", "We are looking into it.", TUE_10 + timedelta(hours=1), "agent@haptik.ai")
+    actions.common.store().add_comment(
+        "HLP-0002", "We are looking into it.", TUE_10 + timedelta(hours=1), "agent@haptik.ai"
+    )
 
     _, dispatcher = run(ActionTicketStatus(), message("has support replied on HLP-0002?", "ticket_status"))
 
@@ -1295,8 +1520,10 @@ def test_a_ticket_support_has_answered_says_so(message, run):
 def test_a_request_nlu_misread_is_carried_out_as_its_words_say(message, run):
     shared_account()
 
-    _, reopened = run(ActionTicketStatus(), message("can you reopen HLP-0003? the replies are slow again", "ticket_status"))
-    events, closing = run(ActionStartFollowup(), message("it went away on its own, close HLP-0001", "reopen_ticket"))
+    _, reopened = run(
+        ActionTicketStatus(), message("can you reopen HLP-0003? the replies are slow again", "ticket_status")
+    )
+    events, _closing = run(ActionStartFollowup(), message("it went away on its own, close HLP-0001", "reopen_ticket"))
 
     assert stored("HLP-0003").status == "open"
     assert texts(reopened)[0].startswith("HLP-0003 (WhatsApp replies delayed) is open again.")

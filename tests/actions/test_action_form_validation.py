@@ -30,8 +30,12 @@ def validate(make_tracker, run, slot, value, text=None, intent="inform", **kwarg
     """The user answers the form's question for `slot`; returns the slots set and what was said."""
     kwargs.setdefault("slots", DRAFT)
     tracker = make_tracker(
-        value if text is None else text, intent,
-        in_form=True, requested_slot=slot, answering={slot: value}, **kwargs,
+        value if text is None else text,
+        intent,
+        in_form=True,
+        requested_slot=slot,
+        answering={slot: value},
+        **kwargs,
     )
     events, dispatcher = run(ValidateTicketForm(), tracker)
     assert all(event["event"] == "slot" for event in events)
@@ -42,7 +46,9 @@ def validate(make_tracker, run, slot, value, text=None, intent="inform", **kwarg
 
 
 def test_an_invalid_email_is_refused_with_a_reason_and_counted(make_tracker, run):
-    slots, dispatcher = validate(make_tracker, run, "requester_email", "priya at acme", slots={**AT_CONFIRMATION, "requester_email": None})
+    slots, dispatcher = validate(
+        make_tracker, run, "requester_email", "priya at acme", slots={**AT_CONFIRMATION, "requester_email": None}
+    )
 
     assert slots["requester_email"] is None
     assert slots["rejected_answers"] == {"requester_email": 1}
@@ -54,7 +60,10 @@ def test_an_invalid_email_is_refused_with_a_reason_and_counted(make_tracker, run
 
 def test_the_second_refusal_moves_on_without_the_email(make_tracker, run):
     slots, dispatcher = validate(
-        make_tracker, run, "requester_email", "still not an email",
+        make_tracker,
+        run,
+        "requester_email",
+        "still not an email",
         slots={**AT_CONFIRMATION, "requester_email": None, "rejected_answers": {"requester_email": 1}},
     )
 
@@ -72,7 +81,9 @@ def test_the_second_refusal_moves_on_without_the_email(make_tracker, run):
     ],
 )
 def test_a_valid_email_is_taken_out_of_the_answer(make_tracker, run, text, email):
-    slots, dispatcher = validate(make_tracker, run, "requester_email", text, slots={**AT_CONFIRMATION, "requester_email": None})
+    slots, dispatcher = validate(
+        make_tracker, run, "requester_email", text, slots={**AT_CONFIRMATION, "requester_email": None}
+    )
 
     assert slots["requester_email"] == email
     assert dispatcher.messages == []
@@ -104,8 +115,13 @@ def test_environment_answers(make_tracker, run, answer, environment):
 
 
 def test_an_environment_button_is_read_from_its_entity(make_tracker, run):
-    slots, _ = validate(make_tracker, run, "environment", '/inform{"environment": "staging"}',
-                        entities=[entity("environment", "staging")])
+    slots, _ = validate(
+        make_tracker,
+        run,
+        "environment",
+        '/inform{"environment": "staging"}',
+        entities=[entity("environment", "staging")],
+    )
 
     assert slots["environment"] == "staging"
 
@@ -119,15 +135,18 @@ def test_gibberish_is_not_an_environment(make_tracker, run):
 
 
 def test_giving_up_on_the_environment_files_it_as_unknown(make_tracker, run):
-    slots, dispatcher = validate(make_tracker, run, "environment", "blue", slots={**DRAFT, "rejected_answers": {"environment": 1}})
+    slots, dispatcher = validate(
+        make_tracker, run, "environment", "blue", slots={**DRAFT, "rejected_answers": {"environment": 1}}
+    )
 
     assert slots["environment"] == "unknown"
     assert dispatcher.messages == []
 
 
 def test_another_detail_instead_of_the_environment_is_kept_and_the_question_asked_again(make_tracker, run):
-    slots, dispatcher = validate(make_tracker, run, "environment", "the bot is called OrderPal",
-                                 slots={**AT_CONFIRMATION, "environment": None})
+    slots, dispatcher = validate(
+        make_tracker, run, "environment", "the bot is called OrderPal", slots={**AT_CONFIRMATION, "environment": None}
+    )
 
     assert (slots["bot_or_area"], slots["environment"]) == ("OrderPal", None)
     assert slots["requested_slot"] == "environment"
@@ -136,21 +155,33 @@ def test_another_detail_instead_of_the_environment_is_kept_and_the_question_aske
 
 
 def test_words_about_the_problem_instead_of_the_environment_join_the_description(make_tracker, run):
-    slots, dispatcher = validate(make_tracker, run, "environment", "we deployed a new flow an hour before",
-                                 slots={**AT_CONFIRMATION, "environment": None})
+    slots, dispatcher = validate(
+        make_tracker,
+        run,
+        "environment",
+        "we deployed a new flow an hour before",
+        slots={**AT_CONFIRMATION, "environment": None},
+    )
 
     assert slots["description"] == "the analytics report won't download\n\nAdded: we deployed a new flow an hour before"
     assert (slots["environment"], slots["rejected_answers"]) == (None, {"environment": 1})
-    assert texts(dispatcher) == ["Added to the description.", "Please choose production (live) or staging, or say you're not sure."]
+    assert texts(dispatcher) == [
+        "Added to the description.",
+        "Please choose production (live) or staging, or say you're not sure.",
+    ]
 
 
 # impact
 
 
-@pytest.mark.parametrize(("text", "impact"), [
-    ("all users", "all users"), ("only our qa team", "only our qa team"), ("our ops team can't get the weekly numbers",
-                                                                          "our ops team can't get the weekly numbers"),
-])
+@pytest.mark.parametrize(
+    ("text", "impact"),
+    [
+        ("all users", "all users"),
+        ("only our qa team", "only our qa team"),
+        ("our ops team can't get the weekly numbers", "our ops team can't get the weekly numbers"),
+    ],
+)
 def test_who_is_affected_is_read_or_kept_as_said(make_tracker, run, text, impact):
     slots, dispatcher = validate(make_tracker, run, "impact", text, slots={**AT_CONFIRMATION, "impact": None})
 
@@ -158,9 +189,13 @@ def test_who_is_affected_is_read_or_kept_as_said(make_tracker, run, text, impact
     assert dispatcher.messages == []
 
 
-@pytest.mark.parametrize(("text", "intent"), [("yes", "affirm"), ("no", "deny"), ("/affirm", "affirm"), ("   ", "inform")])
+@pytest.mark.parametrize(
+    ("text", "intent"), [("yes", "affirm"), ("no", "deny"), ("/affirm", "affirm"), ("   ", "inform")]
+)
 def test_an_answer_that_says_nobody_in_particular_is_not_an_impact(make_tracker, run, text, intent):
-    slots, dispatcher = validate(make_tracker, run, "impact", text, intent=intent, slots={**AT_CONFIRMATION, "impact": None})
+    slots, dispatcher = validate(
+        make_tracker, run, "impact", text, intent=intent, slots={**AT_CONFIRMATION, "impact": None}
+    )
 
     assert slots["impact"] is None
     assert slots["rejected_answers"] == {"impact": 1}
@@ -191,7 +226,10 @@ def test_a_description_prefills_the_details_it_answers(make_tracker, run):
 
 def test_a_description_does_not_overwrite_answers_already_given(make_tracker, run):
     slots, _ = validate(
-        make_tracker, run, "description", "broken on prod since 9am",
+        make_tracker,
+        run,
+        "description",
+        "broken on prod since 9am",
         slots={**DRAFT, "environment": "staging", "since": "yesterday"},
     )
 
@@ -225,7 +263,9 @@ def confirm(make_tracker, run, text, intent="inform", **kwargs):
     return validate(make_tracker, run, "ticket_confirmed", text, intent=intent, **kwargs)
 
 
-@pytest.mark.parametrize(("text", "intent"), [("/affirm", "affirm"), ("yes, file it", "affirm"), ("file it", "file_ticket")])
+@pytest.mark.parametrize(
+    ("text", "intent"), [("/affirm", "affirm"), ("yes, file it", "affirm"), ("file it", "file_ticket")]
+)
 def test_file_it_confirms_and_ends_the_form(make_tracker, run, text, intent):
     slots, dispatcher = confirm(make_tracker, run, text, intent)
 
@@ -234,13 +274,16 @@ def test_file_it_confirms_and_ends_the_form(make_tracker, run, text, intent):
     assert dispatcher.messages == []
 
 
-@pytest.mark.parametrize(("text", "slot", "value"), [
-    ("it's staging actually", "environment", "staging"),
-    ("sorry, correction: it's on staging, not production", "environment", "staging"),
-    ("it started 3 days ago, not yesterday", "since", "it started 3 days ago"),
-    ("the bot is called InitechHelpBot, fix that", "bot_or_area", "InitechHelpBot"),
-    ("all our customers are hit actually", "impact", "all our customers"),
-])
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        ("it's staging actually", "environment", "staging"),
+        ("sorry, correction: it's on staging, not production", "environment", "staging"),
+        ("it started 3 days ago, not yesterday", "since", "it started 3 days ago"),
+        ("the bot is called InitechHelpBot, fix that", "bot_or_area", "InitechHelpBot"),
+        ("all our customers are hit actually", "impact", "all our customers"),
+    ],
+)
 def test_a_typed_correction_updates_the_draft_and_shows_the_summary_again(make_tracker, run, text, slot, value):
     slots, dispatcher = confirm(make_tracker, run, text, "change_details")
 
@@ -250,25 +293,39 @@ def test_a_typed_correction_updates_the_draft_and_shows_the_summary_again(make_t
 
 
 def test_a_pasted_link_joins_the_links(make_tracker, run):
-    slots, _ = confirm(make_tracker, run, "https://acme.example/c/2", slots={**AT_CONFIRMATION, "links": "https://acme.example/c/1"})
+    slots, _ = confirm(
+        make_tracker, run, "https://acme.example/c/2", slots={**AT_CONFIRMATION, "links": "https://acme.example/c/1"}
+    )
 
     assert slots["links"] == "https://acme.example/c/1, https://acme.example/c/2"
 
 
 def test_a_stated_level_becomes_the_users_level(make_tracker, run):
-    slots, dispatcher = confirm(make_tracker, run, "make it a P1", "escalate", entities=[entity("severity", "S1", "P1")])
+    slots, dispatcher = confirm(
+        make_tracker, run, "make it a P1", "escalate", entities=[entity("severity", "S1", "P1")]
+    )
 
     assert slots["user_severity"] == "S1"
     assert texts(dispatcher) == ["Updated: Severity: S1 (High)."]
 
 
 def test_change_severity_shows_the_levels_then_takes_one(make_tracker, run):
-    asked, _ = confirm(make_tracker, run, '/change_details{"detail": "severity"}', "change_details",
-                       entities=[entity("detail", "severity")])
+    asked, _ = confirm(
+        make_tracker,
+        run,
+        '/change_details{"detail": "severity"}',
+        "change_details",
+        entities=[entity("detail", "severity")],
+    )
     assert asked["confirm_step"] == "severity" and asked["requested_slot"] == "ticket_confirmed"
 
-    chosen, _ = confirm(make_tracker, run, '/inform{"severity": "S3"}', entities=[entity("severity", "S3")],
-                        slots={**AT_CONFIRMATION, "confirm_step": "severity"})
+    chosen, _ = confirm(
+        make_tracker,
+        run,
+        '/inform{"severity": "S3"}',
+        entities=[entity("severity", "S3")],
+        slots={**AT_CONFIRMATION, "confirm_step": "severity"},
+    )
     assert (chosen["user_severity"], chosen["confirm_step"]) == ("S3", None)
 
 
@@ -281,7 +338,10 @@ def test_add_details_asks_one_open_question_read_as_a_whole(make_tracker, run):
     assert (slots["since"], slots["links"]) == ("since 10am", "conversation id 4417")
     assert slots["description"] == f"the analytics report won't download\n\nAdded: {text}"
     assert slots["confirm_step"] is None
-    assert texts(dispatcher) == ["Updated: Since: since 10am; Links: conversation id 4417.", "Added to the description."]
+    assert texts(dispatcher) == [
+        "Updated: Since: since 10am; Links: conversation id 4417.",
+        "Added to the description.",
+    ]
 
 
 @pytest.mark.parametrize(("text", "intent"), [("/deny", "deny"), ("nothing to add", "inform")])
@@ -311,7 +371,9 @@ def test_an_unclear_answer_keeps_the_draft_however_often_it_comes(make_tracker, 
     assert first["ticket_confirmed"] is None and first["requested_slot"] == "ticket_confirmed"
     assert texts(dispatcher)[0].startswith("Sorry, I didn't catch that. Your draft is kept")
 
-    later, dispatcher = confirm(make_tracker, run, "hmm", "nlu_fallback", slots={**AT_CONFIRMATION, "rejected_answers": {"ticket_confirmed": 5}})
+    later, dispatcher = confirm(
+        make_tracker, run, "hmm", "nlu_fallback", slots={**AT_CONFIRMATION, "rejected_answers": {"ticket_confirmed": 5}}
+    )
     assert later["requested_slot"] == "ticket_confirmed"
     assert "description" not in later
     assert "your draft is kept" in texts(dispatcher)[0]
@@ -321,18 +383,26 @@ def test_an_unclear_answer_keeps_the_draft_however_often_it_comes(make_tracker, 
 
 
 def test_after_the_environment_the_impact_is_asked_only_when_the_level_hinges_on_it(make_tracker, run, monkeypatch):
-    s1, _ = validate(make_tracker, run, "environment", "production", slots={**AT_CONFIRMATION, "environment": None, "impact": None})
+    s1, _ = validate(
+        make_tracker, run, "environment", "production", slots={**AT_CONFIRMATION, "environment": None, "impact": None}
+    )
     monkeypatch.setattr("helpdesk.form_questions.impact_hinges", lambda *args: True)
-    hinging, _ = validate(make_tracker, run, "environment", "production",
-                          slots={**AT_CONFIRMATION, "environment": None, "impact": None})
+    hinging, _ = validate(
+        make_tracker, run, "environment", "production", slots={**AT_CONFIRMATION, "environment": None, "impact": None}
+    )
 
     assert s1["requested_slot"] == "ticket_confirmed", "a user count alone never moves the level"
     assert hinging["requested_slot"] == "impact"
 
 
 def test_back_from_a_question_nothing_is_read_and_the_question_asked_again(make_tracker, run, domain):
-    tracker = make_tracker("what are your hours?", "ask_business_hours", slots={**AT_CONFIRMATION, "environment": None},
-                           in_form=True, requested_slot="environment")
+    tracker = make_tracker(
+        "what are your hours?",
+        "ask_business_hours",
+        slots={**AT_CONFIRMATION, "environment": None},
+        in_form=True,
+        requested_slot="environment",
+    )
     events, dispatcher = run(ValidateTicketForm(), tracker)
 
     assert slot_sets(events) == {"requested_slot": "environment"}

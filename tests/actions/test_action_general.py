@@ -76,8 +76,13 @@ def test_yes_to_the_offer_to_file_a_rated_problem_starts_the_ticket(make_tracker
     from actions.general import ActionAcknowledge
 
     tracker = make_tracker("yes", "affirm")
-    tracker.events[-1:-1] = [{"event": "user", "text": "is a 20 second delay a blocker?",
-                              "parse_data": {"intent": {"name": "ask_severity_of_problem"}}}]
+    tracker.events[-1:-1] = [
+        {
+            "event": "user",
+            "text": "is a 20 second delay a blocker?",
+            "parse_data": {"intent": {"name": "ask_severity_of_problem"}},
+        }
+    ]
     events, dispatcher = run(ActionAcknowledge(), tracker)
 
     assert events == [FollowupAction("action_start_ticket")]

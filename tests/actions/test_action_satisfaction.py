@@ -68,8 +68,12 @@ def test_nobody_is_asked_without_signing_in(make_tracker, run):
 def test_a_button_rating_is_recorded_on_the_ticket_it_names(signed_in, run):
     reference = finished_ticket()
 
-    _, dispatcher = run(ActionRateSupport(), signed_in(
-        "/rate_support", "rate_support", entities=[entity("support_rating", "4"), entity("ticket_ref", reference)]))
+    _, dispatcher = run(
+        ActionRateSupport(),
+        signed_in(
+            "/rate_support", "rate_support", entities=[entity("support_rating", "4"), entity("ticket_ref", reference)]
+        ),
+    )
 
     assert texts(dispatcher) == [f"Thank you for rating support 4/5 on {reference}."]
     assert actions.common.store().get(reference).satisfaction_rating == 4
@@ -89,8 +93,12 @@ def test_a_typed_rating_with_a_comment_goes_to_the_ticket_just_asked_about(signe
 def test_nobody_rates_another_users_ticket(signed_in, run):
     rajs = finished_ticket(email=RAJ)
 
-    _, dispatcher = run(ActionRateSupport(), signed_in(
-        "/rate_support", "rate_support", entities=[entity("support_rating", "1"), entity("ticket_ref", rajs)]))
+    _, dispatcher = run(
+        ActionRateSupport(),
+        signed_in(
+            "/rate_support", "rate_support", entities=[entity("support_rating", "1"), entity("ticket_ref", rajs)]
+        ),
+    )
 
     assert "didn't find a ticket of yours" in texts(dispatcher)[0]
     assert actions.common.store().get(rajs).satisfaction_rating is None

@@ -45,8 +45,16 @@ class Conversation:
         self._ask(text, intent, message)
 
     def _validate(self, text, intent, candidates, message):
-        tracker = self.make_tracker(text, intent, slots=self.slots, in_form=True, requested_slot=self.asked,
-                                    answering=candidates, user=self.user, **message)
+        tracker = self.make_tracker(
+            text,
+            intent,
+            slots=self.slots,
+            in_form=True,
+            requested_slot=self.asked,
+            answering=candidates,
+            user=self.user,
+            **message,
+        )
         events, dispatcher = self.run(ValidateTicketForm(), tracker)
         self.slots.update(slot_sets(events))
         self.bot_said += texts(dispatcher)
@@ -54,16 +62,21 @@ class Conversation:
 
     def _ask(self, text, intent, message):
         if self.asked == "ticket_confirmed":
-            tracker = self.make_tracker(text, intent, slots=self.slots, in_form=True, requested_slot=self.asked,
-                                        user=self.user, **message)
+            tracker = self.make_tracker(
+                text, intent, slots=self.slots, in_form=True, requested_slot=self.asked, user=self.user, **message
+            )
             _, dispatcher = self.run(ActionAskTicketConfirmed(), tracker)
-            self.last_buttons = [(b["title"], b["payload"]) for m in dispatcher.messages for b in m.get("buttons") or []]
+            self.last_buttons = [
+                (b["title"], b["payload"]) for m in dispatcher.messages for b in m.get("buttons") or []
+            ]
             self.bot_said += texts(dispatcher)
         elif self.asked:
             self.bot_said.append(self.responses[f"utter_ask_{self.asked}"][0]["text"])
 
     def finish(self):
-        events, dispatcher = self.run(ActionFinishTicketForm(), self.make_tracker("/affirm", "affirm", slots=self.slots))
+        events, dispatcher = self.run(
+            ActionFinishTicketForm(), self.make_tracker("/affirm", "affirm", slots=self.slots)
+        )
         self.slots.update(slot_sets(events))
         self.bot_said += texts(dispatcher)
 
@@ -147,7 +160,10 @@ def test_change_severity_and_add_details_behind_the_buttons(make_tracker, run, d
     assert "• Severity: S2 (Medium)" in chat.bot_said[-1] and "you set it to S2 (Medium) yourself" in chat.bot_said[-1]
 
     chat.answer("/add_details", "add_details")
-    assert chat.bot_said[-1] == "What would you like to add or correct (for example which bot or area and links or conversation ids)? Put it all in one message."
+    assert (
+        chat.bot_said[-1]
+        == "What would you like to add or correct (for example which bot or area and links or conversation ids)? Put it all in one message."
+    )
     chat.answer("started 3 days ago, and agents also see a blank screen")
     assert chat.bot_said[-3:-1] == ["Updated: Since: started 3 days ago.", "Added to the description."]
 

@@ -57,9 +57,12 @@ def receiver() -> WebhookReceiver:
 def cluster(receiver) -> Iterator[tuple[Cluster, ClusterServers]]:
     webhook = LocalServer(receiver)
     extra = {
-        "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_SECONDS), "CLUSTER_RESTART_SECONDS": "2",
-        "HELPDESK_DELIVERY_TARGETS": json.dumps([webhook_target(webhook.url)]), "TEST_WEBHOOK_SECRET": SECRET,
-        "HELPDESK_DELIVERY_BACKOFF_SECONDS": "0.2", "HELPDESK_DELIVERY_BACKOFF_MAX_SECONDS": "1",
+        "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_SECONDS),
+        "CLUSTER_RESTART_SECONDS": "2",
+        "HELPDESK_DELIVERY_TARGETS": json.dumps([webhook_target(webhook.url)]),
+        "TEST_WEBHOOK_SECRET": SECRET,
+        "HELPDESK_DELIVERY_BACKOFF_SECONDS": "0.2",
+        "HELPDESK_DELIVERY_BACKOFF_MAX_SECONDS": "1",
     }
     try:
         with running_cluster(replicas=2, extra_env=extra) as started:
@@ -84,7 +87,7 @@ def description(sender: str) -> str:
 def file_all(servers: ClusterServers, senders: list[str]) -> dict[str, str]:
     """Each sender files a ticket at the same time; their references as quoted to them."""
     receipts = in_parallel(lambda sender: servers.file_ticket(sender, description(sender)), senders)
-    return {sender: REFERENCE.search(receipt).group(0) for sender, receipt in zip(senders, receipts)}
+    return {sender: REFERENCE.search(receipt).group(0) for sender, receipt in zip(senders, receipts, strict=False)}
 
 
 def tickets_by_conversation(servers: ClusterServers, senders: list[str]) -> Counter:
@@ -111,6 +114,7 @@ def senders(prefix: str, count: int) -> list[str]:
 
 # --- one conversation across replicas ---------------------------------------------------------
 
+
 def test_consecutive_messages_go_to_alternate_replicas_and_the_conversation_stays_in_order(bot):
     sender = senders("alternate", 1)[0]
 
@@ -127,6 +131,7 @@ def test_consecutive_messages_go_to_alternate_replicas_and_the_conversation_stay
 
 # --- many users at once -------------------------------------------------------------------------
 
+
 def test_fifty_users_filing_at_once_each_get_one_stored_ticket_and_one_delivery(bot, receiver):
     users = senders("fifty", 50)
 
@@ -139,8 +144,11 @@ def test_fifty_users_filing_at_once_each_get_one_stored_ticket_and_one_delivery(
     while time.monotonic() < deadline and not references <= delivered(receiver):
         time.sleep(0.5)
     assert references <= delivered(receiver)
-    created = Counter(row.ticket_reference for row in store(bot).outbox.rows()
-                      if row.event == "created" and row.ticket_reference in references)
+    created = Counter(
+        row.ticket_reference
+        for row in store(bot).outbox.rows()
+        if row.event == "created" and row.ticket_reference in references
+    )
     assert created == Counter(references)
     assert receiver.bad_signatures == 0
 
@@ -150,6 +158,7 @@ def delivered(receiver: WebhookReceiver) -> set[str]:
 
 
 # --- Redis restarted under load -------------------------------------------------------------------
+
 
 def test_redis_restarted_under_load_leaves_no_lock_held_longer_than_its_lifetime(cluster):
     parts, bot = cluster
@@ -179,6 +188,7 @@ def _redis_answers(parts: Cluster) -> bool:
 
 # --- PostgreSQL stopped and started -------------------------------------------------------------
 
+
 def test_postgresql_stopped_the_journal_takes_the_tickets_and_replay_stores_each_once(cluster):
     parts, bot = cluster
     users = senders("postgres", 4)
@@ -188,7 +198,7 @@ def test_postgresql_stopped_the_journal_takes_the_tickets_and_replay_stores_each
     parts.kill("postgres", signal.SIGINT)  # PostgreSQL's fast shutdown
     parts.wait_until(lambda: not _postgres_answers(parts), "PostgreSQL down")
     receipts = in_parallel(lambda sender: texts(bot.say(sender, dict(ANSWERS)[CONFIRM])), users)
-    quoted = {sender: REFERENCE.search(receipt).group(0) for sender, receipt in zip(users, receipts)}
+    quoted = {sender: REFERENCE.search(receipt).group(0) for sender, receipt in zip(users, receipts, strict=False)}
     parts.release("postgres")
     parts.wait_until(lambda: _postgres_answers(parts), "PostgreSQL back")
 
@@ -242,13 +252,19 @@ def _stored_user_texts(parts: Cluster, sender: str) -> list[str]:
 
 # --- our tracker store on PostgreSQL ---------------------------------------------------------------
 
+
 def test_our_tracker_store_reads_back_what_it_stored_on_postgresql(cluster):
     parts, _ = cluster
     domain = Domain.load(ROOT / "domain.yml")
     password = parts.secret("postgres-password")
     tracker_store = HelpdeskTrackerStore(
-        domain, dialect="postgresql", host="127.0.0.1", port=parts.ports["POSTGRES_PORT"], db="conversations",
-        username="helpdesk", password=password,
+        domain,
+        dialect="postgresql",
+        host="127.0.0.1",
+        port=parts.ports["POSTGRES_PORT"],
+        db="conversations",
+        username="helpdesk",
+        password=password,
     )
     sender = senders("store", 1)[0]
     tracker = DialogueStateTracker(sender, domain.slots)
@@ -264,6 +280,7 @@ def test_our_tracker_store_reads_back_what_it_stored_on_postgresql(cluster):
 
 
 # --- a replica killed under load (last: it leaves the cluster with one replica) -----------------
+
 
 def test_a_replica_killed_under_load_loses_and_duplicates_no_ticket(cluster):
     parts, bot = cluster
@@ -282,7 +299,7 @@ def test_a_replica_killed_under_load_loses_and_duplicates_no_ticket(cluster):
     for user in on_killed:  # each message kept once, in order, whichever replica took it
         assert user_texts(bot, user) == bot.sent[user]
     # A user may have finished on rasa-1 before it died; the others went on on rasa-2.
-    went_on = [user for user in on_killed if "rasa-2" in bot.replicas[user][bot.replicas[user].index("rasa-1") + 1:]]
+    went_on = [user for user in on_killed if "rasa-2" in bot.replicas[user][bot.replicas[user].index("rasa-1") + 1 :]]
     assert went_on, "no conversation went on on the other replica"
     with pytest.raises(ProcessLookupError):  # held down: not started again
         os.kill(parts.pid("rasa-1"), 0)

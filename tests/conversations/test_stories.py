@@ -18,9 +18,26 @@ STORIES = Path(__file__).parent
 def test_every_conversation_story_passes(servers, tmp_path):
     out = tmp_path / "results"
     run = subprocess.run(
-        [str(BIN / "python"), "-m", "servers.rasa_server", "test", "core", "--stories", str(STORIES), "--model", str(MODEL),
-         "--endpoints", str(servers.endpoints), "--out", str(out)],
-        cwd=ROOT, env=servers.env, capture_output=True, text=True, timeout=900,
+        [
+            str(BIN / "python"),
+            "-m",
+            "servers.rasa_server",
+            "test",
+            "core",
+            "--stories",
+            str(STORIES),
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(servers.endpoints),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=servers.env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     failed = (out / "failed_test_stories.yml").read_text()

@@ -46,7 +46,7 @@ class LocalServer:
 
     def __init__(self, answer: Callable[[Request], Answer]) -> None:
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status, reply = answer(Request(self.path, dict(self.headers), body))
                 try:
@@ -124,8 +124,15 @@ class WebhookReceiver:
 
 
 def webhook_target(url: str, **settings: Any) -> dict[str, Any]:
-    return {"name": "hook", "type": "webhook", "url": f"{url}/hooks/help", "secret_env": "TEST_WEBHOOK_SECRET",
-            "connect_timeout_seconds": 2, "read_timeout_seconds": 2, **settings}
+    return {
+        "name": "hook",
+        "type": "webhook",
+        "url": f"{url}/hooks/help",
+        "secret_env": "TEST_WEBHOOK_SECRET",
+        "connect_timeout_seconds": 2,
+        "read_timeout_seconds": 2,
+        **settings,
+    }
 
 
 def deployment(tmp_path: Path, targets: list[dict[str, Any]], **overrides: str) -> tuple[Settings, dict[str, str]]:
@@ -147,17 +154,31 @@ def deployment(tmp_path: Path, targets: list[dict[str, Any]], **overrides: str) 
     return load_settings(env=env), env
 
 
-def confirmed_tracker(draft_id: str, sender: str = "conv-1", description: str = "The bot stopped replying on WhatsApp.") -> Tracker:
+def confirmed_tracker(
+    draft_id: str, sender: str = "conv-1", description: str = "The bot stopped replying on WhatsApp."
+) -> Tracker:
     """A tracker as the Rasa server sends it when the user has just said yes to the summary."""
     slots = {
-        "description": description, "bot_or_area": "sales bot", "environment": "production", "since": "10am",
-        "impact": "some users", "requester_email": "priya@acme.example", "requester_name": "Priya",
-        "requester_account": "Acme Retail", "assessed_severity": "S1", "ticket_confirmed": "yes",
+        "description": description,
+        "bot_or_area": "sales bot",
+        "environment": "production",
+        "since": "10am",
+        "impact": "some users",
+        "requester_email": "priya@acme.example",
+        "requester_name": "Priya",
+        "requester_account": "Acme Retail",
+        "assessed_severity": "S1",
+        "ticket_confirmed": "yes",
         "ticket_draft_id": draft_id,
     }
     latest = {"text": "yes", "intent": {"name": "affirm", "confidence": 0.99}, "entities": []}
     return Tracker(
-        sender_id=sender, slots=slots, latest_message=latest,
+        sender_id=sender,
+        slots=slots,
+        latest_message=latest,
         events=[{"event": "user", "text": "yes", "parse_data": latest, "metadata": {}}],
-        paused=False, followup_action=None, active_loop={"name": "ticket_form"}, latest_action_name="action_listen",
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "ticket_form"},
+        latest_action_name="action_listen",
     )

@@ -57,7 +57,9 @@ class Running:
         self.thread.join(10)
 
 
-def test_an_outage_journals_the_ticket_and_the_worker_replays_and_delivers_it_once(tmp_path, bot, serve, policy: Policy):
+def test_an_outage_journals_the_ticket_and_the_worker_replays_and_delivers_it_once(
+    tmp_path, bot, serve, policy: Policy
+):
     receiver = WebhookReceiver()
     database, blocker, link = tmp_path / "database", tmp_path / "not-a-folder", tmp_path / "db"
     database.mkdir()
@@ -92,7 +94,10 @@ def test_an_outage_journals_the_ticket_and_the_worker_replays_and_delivers_it_on
     store = actions.common.store()
     assert sorted(ticket.reference for ticket in store.list()) == ["HLP-0001", "HLP-J0001"]
     journaled = store.get("HLP-J0001")
-    assert (journaled.idempotency_key, journaled.title) == ("draft-during", "The bot stopped replying on WhatsApp (sales bot, production)")
+    assert (journaled.idempotency_key, journaled.title) == (
+        "draft-during",
+        "The bot stopped replying on WhatsApp (sales bot, production)",
+    )
     assert journal.pending() == []
     assert build_worker(settings, policy, os.environ).run_once().idle  # nothing replayed or sent twice
     assert len(store.list()) == 2

@@ -20,7 +20,9 @@ USERS = 50
 WORKERS = 3
 
 
-def test_fifty_users_at_once_with_a_flaky_webhook_store_and_deliver_each_ticket_once(bot, serve, policy, capsys, caplog):
+def test_fifty_users_at_once_with_a_flaky_webhook_store_and_deliver_each_ticket_once(
+    bot, serve, policy, capsys, caplog
+):
     caplog.set_level("ERROR", logger="helpdesk.delivery.worker")
     receiver = WebhookReceiver(lambda number: "fail" if number % 3 == 0 else "ok")
     settings = bot([webhook_target(serve(receiver).url)])
@@ -40,8 +42,10 @@ def test_fifty_users_at_once_with_a_flaky_webhook_store_and_deliver_each_ticket_
     assert receiver.requests == 0  # every user had their reference before anything was sent
 
     stop = threading.Event()
-    workers = [threading.Thread(target=build_worker(settings, policy, os.environ, name=f"w{n}").run_forever,
-                                args=(stop, 0.02)) for n in range(WORKERS)]
+    workers = [
+        threading.Thread(target=build_worker(settings, policy, os.environ, name=f"w{n}").run_forever, args=(stop, 0.02))
+        for n in range(WORKERS)
+    ]
     began = time.monotonic()
     for worker in workers:
         worker.start()
@@ -59,9 +63,11 @@ def test_fifty_users_at_once_with_a_flaky_webhook_store_and_deliver_each_ticket_
     delivered = receiver.tickets()
     duplicates = len(delivered) - len(set(delivered)) + receiver.redeliveries
     with capsys.disabled():
-        print(f"\nload: {USERS} users filed at once in {filing_seconds:.2f} s: {len(stored)} stored, "
-              f"{len(set(delivered))} delivered, {duplicates} duplicates; the webhook failed {receiver.failed} "
-              f"of {receiver.requests} requests; {WORKERS} workers delivered in {delivery_seconds:.2f} s")
+        print(
+            f"\nload: {USERS} users filed at once in {filing_seconds:.2f} s: {len(stored)} stored, "
+            f"{len(set(delivered))} delivered, {duplicates} duplicates; the webhook failed {receiver.failed} "
+            f"of {receiver.requests} requests; {WORKERS} workers delivered in {delivery_seconds:.2f} s"
+        )
 
     assert all(text.startswith("Your ticket HLP-") for text in receipts)
     assert len(stored) == len(references) == USERS

@@ -32,7 +32,7 @@ class Mailbox:
         self.messages: list[tuple[str, list[str], Message]] = []
         self.logins: list[str] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's naming)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 OK"
@@ -50,16 +50,25 @@ def smtp() -> Iterator[tuple[Mailbox, int]]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate,
-                            auth_require_tls=False)
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate, auth_require_tls=False
+    )
     controller.start()
     yield mailbox, port
     controller.stop()
 
 
 def mail_target(port: int) -> dict[str, Any]:
-    return {"name": "mailbox", "type": "email", "host": "127.0.0.1", "port": port, "from": "help-assistant@haptik.ai",
-            "username_env": "SMTP_USER", "password_env": "SMTP_PASSWORD", "timeout_seconds": 5}
+    return {
+        "name": "mailbox",
+        "type": "email",
+        "host": "127.0.0.1",
+        "port": port,
+        "from": "help-assistant@haptik.ai",
+        "username_env": "SMTP_USER",
+        "password_env": "SMTP_PASSWORD",
+        "timeout_seconds": 5,
+    }
 
 
 def test_the_support_mailbox_gets_a_readable_summary(tmp_path, smtp, policy):
@@ -69,10 +78,13 @@ def test_the_support_mailbox_gets_a_readable_summary(tmp_path, smtp, policy):
 
     assert build_worker(settings, policy, env).run_once().sent == 1
 
-    (sender, recipients, message), = mailbox.messages
+    ((sender, recipients, message),) = mailbox.messages
     assert mailbox.logins == [SMTP_USER]
     assert (sender, recipients) == ("help-assistant@haptik.ai", ["support@haptik.ai"])
-    assert message["Subject"] == f"[HLP-0001] S1 (High), due {format_due(DUE, policy.business_hours.timezone)}: Chats are not assigned to agents"
+    assert (
+        message["Subject"]
+        == f"[HLP-0001] S1 (High), due {format_due(DUE, policy.business_hours.timezone)}: Chats are not assigned to agents"
+    )
     key = open_store(settings).outbox.rows()[0].idempotency_key
     assert message["Message-ID"] == f"<{key}@haptik.ai>"
     text = message.get_content()
@@ -96,7 +108,7 @@ def test_refused_credentials_are_dead_at_once_for_an_operator(tmp_path, smtp, po
 class FakeZendesk:
     """Checks a create-ticket request as Zendesk documents it; honours Idempotency-Key."""
 
-    PRIORITIES = {"urgent", "high", "normal", "low"}
+    PRIORITIES = frozenset({"urgent", "high", "normal", "low"})
 
     def __init__(self) -> None:
         self.tickets: list[dict[str, Any]] = []
@@ -121,7 +133,7 @@ class FakeZendesk:
     def problems(self, body: dict[str, Any]) -> list[str]:
         ticket = body.get("ticket")
         if set(body) != {"ticket"} or not isinstance(ticket, dict):
-            return ["the body is {\"ticket\": {...}}"]
+            return ['the body is {"ticket": {...}}']
         checks = {
             "subject": isinstance(ticket.get("subject"), str) and "\n" not in ticket["subject"],
             "comment": isinstance(ticket.get("comment"), dict) and isinstance(ticket["comment"].get("body"), str),

@@ -23,15 +23,27 @@ def test_two_workers_warn_and_report_a_breach_once_each(tmp_path, serve):
     now = datetime.now(timezone.utc)
     # S0 is round the clock: due in 10 minutes is inside its 15-minute margin; due 5 minutes
     # ago is breached; due in 2 hours needs nothing; answered, it needs nothing either.
-    at_risk = store.create(make_draft(final_severity="S0", title="at risk"), now - timedelta(minutes=50), now + timedelta(minutes=10))
-    breached = store.create(make_draft(final_severity="S0", title="late"), now - timedelta(minutes=65), now - timedelta(minutes=5))
+    at_risk = store.create(
+        make_draft(final_severity="S0", title="at risk"), now - timedelta(minutes=50), now + timedelta(minutes=10)
+    )
+    breached = store.create(
+        make_draft(final_severity="S0", title="late"), now - timedelta(minutes=65), now - timedelta(minutes=5)
+    )
     store.create(make_draft(final_severity="S0", title="fine"), now, now + timedelta(hours=2))
-    answered = store.create(make_draft(final_severity="S0", title="answered"), now - timedelta(minutes=65), now - timedelta(minutes=5))
+    answered = store.create(
+        make_draft(final_severity="S0", title="answered"), now - timedelta(minutes=65), now - timedelta(minutes=5)
+    )
     store.record_first_response(answered.reference, now - timedelta(minutes=30), "agent@haptik.ai")
 
     workers = [
-        subprocess.Popen([sys.executable, "-m", "helpdesk.cli", "deliver", "--forever"], cwd=PROJECT_ROOT,
-                         env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "helpdesk.cli", "deliver", "--forever"],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for _ in range(2)
     ]
     try:
@@ -45,12 +57,17 @@ def test_two_workers_warn_and_report_a_breach_once_each(tmp_path, serve):
         logs = [worker.communicate(timeout=10)[0] for worker in workers]
 
     assert [worker.returncode for worker in workers] == [0, 0], logs
-    assert sorted(alerts(receiver)) == sorted([("sla_at_risk", at_risk.reference), ("sla_breached", breached.reference)])
+    assert sorted(alerts(receiver)) == sorted(
+        [("sla_at_risk", at_risk.reference), ("sla_breached", breached.reference)]
+    )
     assert receiver.redeliveries == 0
     alert = next(event for event in receiver.accepted.values() if event["event"] == "sla_breached")
     assert alert["detail"]["due_at"] == breached.due_at.isoformat() and alert["ticket"]["title"] == "late"
 
 
 def alerts(receiver: WebhookReceiver) -> list[tuple[str, str]]:
-    return [(event["event"], event["ticket"]["reference"]) for event in receiver.accepted.values()
-            if event["event"].startswith("sla_")]
+    return [
+        (event["event"], event["ticket"]["reference"])
+        for event in receiver.accepted.values()
+        if event["event"].startswith("sla_")
+    ]

@@ -116,8 +116,14 @@ def test_two_worker_processes_share_the_outbox_without_sending_a_row_twice(tmp_p
         store.create(make_draft(title=f"ticket {number}"), FILED, DUE)
 
     workers = [
-        subprocess.Popen([sys.executable, "-m", "helpdesk.cli", "deliver", "--forever"], cwd=PROJECT_ROOT,
-                         env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "helpdesk.cli", "deliver", "--forever"],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for _ in range(2)
     ]
     try:

@@ -14,8 +14,8 @@ import yaml
 
 from channels.request import MAX_SENDER_CHARS
 from channels.settings import ChannelSettings
-from helpdesk.wiring import default_policy
 from helpdesk.store import TicketStore
+from helpdesk.wiring import default_policy
 from tests.conftest import REFERENCE, ROOT, WIDGET_ORIGIN, Servers, texts
 
 CHANNEL = "channels.rest.HardenedRestInput"
@@ -52,16 +52,22 @@ ODD = ["👍", "?", "12345", "/", "/no_such_intent", '/inform{"broken', "x" * 5_
 
 def long_description(words: int) -> str:
     """A problem report of `words` words whose last sentence only the whole text holds."""
-    sentence = ("Since the release this morning our WhatsApp bot answers customers on production with the wrong "
-                "offers, sometimes twice, and agents see the chats arrive out of order in the inbox. ")
+    sentence = (
+        "Since the release this morning our WhatsApp bot answers customers on production with the wrong "
+        "offers, sometimes twice, and agents see the chats arrive out of order in the inbox. "
+    )
     body = " ".join((sentence * (words // len(sentence.split()) + 1)).split()[: words - 4])
     return f"{body} The last words: zebra-marker."
 
 
 def post(servers: Servers, body: bytes, **headers: str) -> requests.Response:
     """A raw request to the webhook, which `Servers.say` would refuse to build."""
-    return requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", data=body,
-                         headers={"Content-Type": "application/json", **headers}, timeout=60)
+    return requests.post(
+        f"{servers.rasa_url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json", **headers},
+        timeout=60,
+    )
 
 
 def resident_mb(pid: int) -> float:
@@ -93,8 +99,15 @@ def test_a_body_over_the_limit_gets_413(servers, size):
 
 
 def test_the_widget_can_call_the_webhook_across_origins(servers):
-    preflight = requests.options(f"{servers.rasa_url}/webhooks/rest/webhook", timeout=10, headers={
-        "Origin": WIDGET_ORIGIN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    preflight = requests.options(
+        f"{servers.rasa_url}/webhooks/rest/webhook",
+        timeout=10,
+        headers={
+            "Origin": WIDGET_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.ok and preflight.headers["Access-Control-Allow-Origin"] == WIDGET_ORIGIN
     answered = post(servers, b'{"sender": "cors", "message": "hi"}', Origin=WIDGET_ORIGIN)
     refused = post(servers, b"[]", Origin=WIDGET_ORIGIN)

@@ -21,7 +21,9 @@ def signed_in(email: str, name: str) -> dict:
 
 def test_a_ticket_is_visible_to_its_requester_and_to_nobody_else(servers):
     anna = signed_in("anna@acme.com", "Anna")
-    receipt = servers.file_ticket(f"anna-{uuid.uuid4().hex}", "the broadcast campaign did not go out to our customers", anna)
+    receipt = servers.file_ticket(
+        f"anna-{uuid.uuid4().hex}", "the broadcast campaign did not go out to our customers", anna
+    )
     reference = REFERENCE.search(receipt).group(0)
 
     as_anna = texts(servers.say(f"anna-{uuid.uuid4().hex}", f"what's the status of {reference}?", anna))
@@ -33,16 +35,20 @@ def test_a_ticket_is_visible_to_its_requester_and_to_nobody_else(servers):
     assert "Status:" not in as_bob and "broadcast" not in as_bob
     assert as_bob.replace(reference, "HLP-9999") == unknown
 
-    anonymous = texts(servers.say(f"anon-{uuid.uuid4().hex}", f"what's the status of {reference}?",
-                                  {"user": {"email": "anna@acme.com"}}))
+    anonymous = texts(
+        servers.say(
+            f"anon-{uuid.uuid4().hex}", f"what's the status of {reference}?", {"user": {"email": "anna@acme.com"}}
+        )
+    )
     assert "Status:" not in anonymous and "signed in" in anonymous
 
 
 def test_two_users_of_one_account_reach_only_their_own_tickets_however_they_name_them(servers):
     priya = signed_in(f"priya-{uuid.uuid4().hex[:8]}@acme.com", "Priya")
     anil = signed_in(f"anil-{uuid.uuid4().hex[:8]}@acme.com", "Anil")
-    anils = REFERENCE.search(servers.file_ticket(
-        f"anil-{uuid.uuid4().hex}", "the broadcast campaign is stuck in scheduled state", anil)).group(0)
+    anils = REFERENCE.search(
+        servers.file_ticket(f"anil-{uuid.uuid4().hex}", "the broadcast campaign is stuck in scheduled state", anil)
+    ).group(0)
     next_number = int(anils.split("-")[1]) + 1
 
     def ask(sender_prefix: str, text: str, who: dict) -> str:
@@ -50,7 +56,9 @@ def test_two_users_of_one_account_reach_only_their_own_tickets_however_they_name
 
     before = ask("anil", f"status of hlp {next_number}", anil)
     priya_chat = f"priya-{uuid.uuid4().hex}"
-    priyas = REFERENCE.search(servers.file_ticket(priya_chat, "our analytics export is empty for all of march", priya)).group(0)
+    priyas = REFERENCE.search(
+        servers.file_ticket(priya_chat, "our analytics export is empty for all of march", priya)
+    ).group(0)
     assert priyas == f"HLP-{next_number:04d}"
 
     assert ask("anil", f"status of hlp {next_number}", anil) == before

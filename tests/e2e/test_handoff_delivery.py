@@ -16,8 +16,12 @@ from tests.delivery.delivery_helpers import SECRET, LocalServer, WebhookReceiver
 
 def deliver_everything(servers, url: str) -> None:
     """Runs the delivery worker on the servers' database, with the webhook target at `url`."""
-    env = {**servers.env, "HELPDESK_DELIVERY_TARGETS": json.dumps([{**WEBHOOK_TARGET, "url": url}]),
-           WEBHOOK_TARGET["secret_env"]: SECRET, "HELPDESK_DELIVERY_BACKOFF_SECONDS": "0.01"}
+    env = {
+        **servers.env,
+        "HELPDESK_DELIVERY_TARGETS": json.dumps([{**WEBHOOK_TARGET, "url": url}]),
+        WEBHOOK_TARGET["secret_env"]: SECRET,
+        "HELPDESK_DELIVERY_BACKOFF_SECONDS": "0.01",
+    }
     worker = build_worker(load_settings(env=env), load_policy(PROJECT_ROOT / "support-policy.yml"), env)
     while worker.run_once().sent:
         pass
@@ -25,10 +29,14 @@ def deliver_everything(servers, url: str) -> None:
 
 def test_a_handoff_on_a_named_older_ticket_is_delivered_naming_that_ticket(servers):
     meera = {"user_token": mint(IDENTITY_SECRET, f"meera-{uuid.uuid4().hex[:8]}@acme.com", "Meera", "Acme")}
-    older = REFERENCE.search(servers.file_ticket(
-        f"meera-{uuid.uuid4().hex}", "the welcome message of our faq bot has a typo", meera)).group(0)
-    latest = REFERENCE.search(servers.file_ticket(
-        f"meera-{uuid.uuid4().hex}", "our whatsapp bot stopped replying to customers on production", meera)).group(0)
+    older = REFERENCE.search(
+        servers.file_ticket(f"meera-{uuid.uuid4().hex}", "the welcome message of our faq bot has a typo", meera)
+    ).group(0)
+    latest = REFERENCE.search(
+        servers.file_ticket(
+            f"meera-{uuid.uuid4().hex}", "our whatsapp bot stopped replying to customers on production", meera
+        )
+    ).group(0)
     assert older != latest
 
     said = texts(servers.say(f"meera-{uuid.uuid4().hex}", f"I'd like to talk to a human about {older.lower()}", meera))

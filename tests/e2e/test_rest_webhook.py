@@ -56,4 +56,6 @@ def test_files_a_ticket_and_stores_it(servers):
 
     again = texts(servers.say(sender, "yes", user))
     assert f"{reference} is already filed" in again
-    assert [t.reference for t in TicketStore(servers.database_url, "HLP-").list(requester_email="priya@acme.com")] == [reference]
+    assert [t.reference for t in TicketStore(servers.database_url, "HLP-").list(requester_email="priya@acme.com")] == [
+        reference
+    ]

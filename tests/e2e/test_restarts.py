@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -46,8 +46,9 @@ class Restartable:
         endpoints = write_endpoints(tmp / "endpoints.yml", self.action_port, tmp / "rasa-tracker.db")
         database_url = f"sqlite:///{tmp / 'tickets.db'}"
         env = server_env(database_url)
-        self.servers = Servers(f"http://127.0.0.1:{self.rasa_port}", f"http://127.0.0.1:{self.action_port}",
-                               endpoints, database_url, env)
+        self.servers = Servers(
+            f"http://127.0.0.1:{self.rasa_port}", f"http://127.0.0.1:{self.action_port}", endpoints, database_url, env
+        )
         self.starts = 0
         self.actions: subprocess.Popen | None = None
         self.rasa: subprocess.Popen | None = None
@@ -133,7 +134,8 @@ def test_a_restarted_action_server_continues_the_form_with_every_slot_kept(both_
     assert ENVIRONMENT_QUESTION not in said
     slots_after = servers.tracker(sender)["slots"]
     assert {name: slots_after[name] for name in slots_before if name != "requested_slot"} == {
-        name: value for name, value in slots_before.items() if name != "requested_slot"}
+        name: value for name, value in slots_before.items() if name != "requested_slot"
+    }
     assert slots_after["environment"] == "production"
 
 

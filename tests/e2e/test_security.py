@@ -16,9 +16,9 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -85,8 +85,10 @@ def test_without_the_token_every_api_route_is_refused_and_nothing_changes(locked
     sender = f"victim-{uuid.uuid4().hex}"
     servers.say(sender, "hi")
 
-    statuses = {f"{method} {path}": call(servers, method, path.format(sender=sender), body, token).status_code
-                for method, path, body in PROTECTED}
+    statuses = {
+        f"{method} {path}": call(servers, method, path.format(sender=sender), body, token).status_code
+        for method, path, body in PROTECTED
+    }
 
     assert set(statuses.values()) <= {401, 403}, statuses
     assert INJECTED not in str(servers.tracker(sender))
@@ -101,8 +103,11 @@ def test_with_the_token_the_api_works(locked):
 
     assert servers.api("GET", "/status").status_code == 200
     assert servers.api("POST", "/model/parse", json={"text": "the bot is down"}).json()["intent"]["name"]
-    appended = servers.api("POST", f"/conversations/{sender}/tracker/events",
-                           json={"event": "slot", "name": "environment", "value": "staging"})
+    appended = servers.api(
+        "POST",
+        f"/conversations/{sender}/tracker/events",
+        json={"event": "slot", "name": "environment", "value": "staging"},
+    )
     assert appended.status_code == 200 and servers.tracker(sender)["slots"]["environment"] == "staging"
     executed = servers.api("POST", f"/conversations/{sender}/execute", json={"name": "utter_goodbye"})
     assert executed.status_code == 200 and executed.json()["messages"]
@@ -121,12 +126,20 @@ def answers_hi(servers: Servers, sender: str) -> bool:
 
 
 def test_the_action_server_runs_nothing_without_rasas_secret(locked):
-    servers, tmp = locked
+    servers, _tmp = locked
     call_body = {
         "next_action": "action_my_tickets",
         "sender_id": "intruder",
-        "tracker": {"sender_id": "intruder", "slots": {}, "latest_message": {"text": "show my tickets"}, "events": [],
-                    "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": None},
+        "tracker": {
+            "sender_id": "intruder",
+            "slots": {},
+            "latest_message": {"text": "show my tickets"},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": None,
+        },
         "domain": {},
         "version": "3.6.2",
     }
@@ -145,11 +158,21 @@ def test_the_action_server_runs_nothing_without_rasas_secret(locked):
 def test_a_page_from_another_origin_may_not_call_the_bot(locked):
     servers, _ = locked
     for origin in ("https://evil.example", "null"):
-        preflight = requests.options(f"{servers.rasa_url}/webhooks/rest/webhook", timeout=10, headers={
-            "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+        preflight = requests.options(
+            f"{servers.rasa_url}/webhooks/rest/webhook",
+            timeout=10,
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
         assert "Access-Control-Allow-Origin" not in preflight.headers
-    allowed = requests.options(f"{servers.rasa_url}/webhooks/rest/webhook", timeout=10, headers={
-        "Origin": WIDGET_ORIGIN, "Access-Control-Request-Method": "POST"})
+    allowed = requests.options(
+        f"{servers.rasa_url}/webhooks/rest/webhook",
+        timeout=10,
+        headers={"Origin": WIDGET_ORIGIN, "Access-Control-Request-Method": "POST"},
+    )
     assert allowed.headers.get("Access-Control-Allow-Origin") == WIDGET_ORIGIN
 
 
@@ -188,15 +211,28 @@ def file_for(servers: Servers, email: str, title: str) -> str:
 
 def test_make_run_listens_on_loopback_only(tmp_path):
     ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WIDGET_PORT": free_port()}
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"RASA_AUTH_TOKEN", "HELPDESK_ACTION_SERVER_SECRET", "HELPDESK_BIND_ADDRESS"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"RASA_AUTH_TOKEN", "HELPDESK_ACTION_SERVER_SECRET", "HELPDESK_BIND_ADDRESS"}
+    }
     env.update({key: str(port) for key, port in ports.items()})
-    env.update({"HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'tickets.db'}",
-                "HELPDESK_JOURNAL_FILE": str(tmp_path / "journal.jsonl"),
-                "HELPDESK_RESERVED_REFERENCES_FILE": str(tmp_path / "reserved.json")})
+    env.update(
+        {
+            "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'tickets.db'}",
+            "HELPDESK_JOURNAL_FILE": str(tmp_path / "journal.jsonl"),
+            "HELPDESK_RESERVED_REFERENCES_FILE": str(tmp_path / "reserved.json"),
+        }
+    )
     log = tmp_path / "run.log"
-    run = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log.open("w"),
-                           stderr=subprocess.STDOUT, start_new_session=True)
+    run = subprocess.Popen(
+        ["bash", "scripts/run.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         listening = wait_for_listeners(set(ports.values()), run, log)
         token_file = ROOT / "var" / "rasa-auth-token"
@@ -241,5 +277,5 @@ def listening_addresses(ports: set[int]) -> dict[int, set[str]]:
 
 def _address(hex_address: str, width: int) -> str:
     if width == 8:
-        return ".".join(str(int(hex_address[i:i + 2], 16)) for i in (6, 4, 2, 0))
+        return ".".join(str(int(hex_address[i : i + 2], 16)) for i in (6, 4, 2, 0))
     return "::" if int(hex_address, 16) == 0 else f"ipv6:{hex_address}"

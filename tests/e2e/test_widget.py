@@ -11,8 +11,8 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -22,8 +22,15 @@ from tests.conftest import ROOT, wait_until_up
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Headless, and nothing that reaches for Google's hosts: this machine has no internet.
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TURN_TIMEOUT_MS = 30_000
 
@@ -41,11 +48,21 @@ def widget_url(servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     port = servers.widget_port
     log = tmp_path_factory.mktemp("widget") / "widget.log"
     # servers.env carries the identity secret, so the page signs its user in, as the platform does.
-    env = {**servers.env, "RASA_URL": servers.rasa_url, "WIDGET_USER_EMAIL": USER["email"],
-           "WIDGET_USER_NAME": USER["name"], "WIDGET_USER_ACCOUNT": USER["account"]}
+    env = {
+        **servers.env,
+        "RASA_URL": servers.rasa_url,
+        "WIDGET_USER_EMAIL": USER["email"],
+        "WIDGET_USER_NAME": USER["name"],
+        "WIDGET_USER_ACCOUNT": USER["account"],
+    }
     env.pop("WIDGET_USER_TOKEN", None)
-    process = subprocess.Popen([sys.executable, "-m", "widget.server", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "widget.server", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     try:
         url = f"http://127.0.0.1:{port}/"
         wait_until_up(url + "config.json", process, log)
@@ -111,7 +128,9 @@ class Session:
         return self.page.locator(".hw-from-bot .hw-bubble").last.inner_text()
 
     def sender_id(self) -> str:
-        return self.page.evaluate("key => JSON.parse(localStorage.getItem(key)).senderId", "help-widget:v1:" + USER["email"])
+        return self.page.evaluate(
+            "key => JSON.parse(localStorage.getItem(key)).senderId", "help-widget:v1:" + USER["email"]
+        )
 
 
 @pytest.fixture
@@ -136,25 +155,31 @@ def session(browser: Browser) -> Callable[..., Session]:
 def test_files_a_ticket_by_typing_and_clicking_and_keeps_it_over_a_reload(widget_url, session, servers):
     s = session()
     s.goto(widget_url)
-    expect(s.page.locator("#host-user")).to_have_text(f"Signed in as {USER['name']} ({USER['email']}) · {USER['account']}")
+    expect(s.page.locator("#host-user")).to_have_text(
+        f"Signed in as {USER['name']} ({USER['email']}) · {USER['account']}"
+    )
     s.open()
     expect(s.input).to_be_focused()
 
-    s.say(DESCRIPTION)                                # it says everything that matters; the email came in the metadata
+    s.say(DESCRIPTION)  # it says everything that matters; the email came in the metadata
     expect(s.log).to_contain_text("Shall I file it?")
     # A double click sends once: the set is disabled by the first click.
     s.log.get_by_role("button", name="File it").dblclick()
     s.wait_for_replies()
     expect(s.user_bubbles().filter(has_text="File it")).to_have_count(1)
     expect(s.log.get_by_role("button", name="File it")).to_be_disabled()
-    expect(s.user_bubbles().last).to_have_text("You: File it")   # the title, not the payload
+    expect(s.user_bubbles().last).to_have_text("You: File it")  # the title, not the payload
 
     receipt = s.last_bot_text()
     reference = REFERENCE.search(receipt).group(0)
     assert DUE.search(receipt), receipt
     ticket = TicketStore(servers.database_url, "HLP-").get(reference)
     assert ticket is not None and ticket.description == DESCRIPTION
-    assert (ticket.requester.email, ticket.requester.name, ticket.requester.account) == (USER["email"], USER["name"], USER["account"])
+    assert (ticket.requester.email, ticket.requester.name, ticket.requester.account) == (
+        USER["email"],
+        USER["name"],
+        USER["account"],
+    )
     # The receipt's email addresses are mailto links that open outside the page.
     mail = s.log.locator(f'a[href="mailto:{USER["email"]}"]').last
     expect(mail).to_have_attribute("rel", "noopener noreferrer")
@@ -167,13 +192,13 @@ def test_files_a_ticket_by_typing_and_clicking_and_keeps_it_over_a_reload(widget
     sender, shown = s.sender_id(), s.user_bubbles().count()
     s.page.reload()
     expect(s.page.locator("html[data-widget-ready]")).to_have_count(1)
-    expect(s.panel).to_be_visible()                   # it was open, so it is open again
+    expect(s.panel).to_be_visible()  # it was open, so it is open again
     expect(s.log).to_contain_text(reference)
     expect(s.user_bubbles()).to_have_count(shown)
     assert s.sender_id() == sender
     for button in s.log.get_by_role("button").all():
         expect(button).to_be_disabled()
-    s.say("yes")                                      # Rasa knows this conversation: the ticket is already filed
+    s.say("yes")  # Rasa knows this conversation: the ticket is already filed
     assert reference in s.last_bot_text()
     # The page signed its user in with a token, so the user's own tickets are shown.
     s.say("show my tickets")
@@ -185,7 +210,9 @@ def test_text_is_never_interpreted_as_html_and_links_are_safe(widget_url, sessio
     s.goto(widget_url)
     s.open()
     s.say("<script>alert(1)</script>")
-    s.say('<img src=x onerror="alert(2)"> javascript:alert(3) see https://example.com/logs?id=7). or mail ops@acme.example.')
+    s.say(
+        '<img src=x onerror="alert(2)"> javascript:alert(3) see https://example.com/logs?id=7). or mail ops@acme.example.'
+    )
 
     expect(s.user_bubbles().first).to_have_text("You: <script>alert(1)</script>")
     expect(s.user_bubbles().last).to_contain_text('<img src=x onerror="alert(2)">')
@@ -210,7 +237,7 @@ def test_keyboard_only(widget_url, session):
     s.page.keyboard.press("Enter")
     expect(s.launcher).to_have_attribute("aria-expanded", "true")
     expect(s.input).to_be_focused()
-    expect(s.log).to_have_attribute("aria-live", "polite")      # new replies are announced
+    expect(s.log).to_have_attribute("aria-live", "polite")  # new replies are announced
     s.page.keyboard.type("hi")
     s.page.keyboard.press("Enter")
     s.wait_for_replies()
@@ -270,7 +297,7 @@ def test_unread_badge_counts_replies_that_arrive_while_closed(widget_url, sessio
     count = int(s.badge.get_attribute("data-count"))
     assert count >= 1
     expect(s.launcher).to_contain_text(f"{count} unread")
-    s.page.reload()                                   # still unread after a reload
+    s.page.reload()  # still unread after a reload
     expect(s.badge).to_be_visible()
 
     s.open()
@@ -293,7 +320,7 @@ def test_shift_enter_adds_a_line_enter_sends_and_line_breaks_are_kept(widget_url
     s.input.press_sequentially("the export fails with:")
     s.input.press("Shift+Enter")
     s.input.press_sequentially("ERROR 500 at /reports/export")
-    expect(s.user_bubbles()).to_have_count(0)          # Shift+Enter did not send
+    expect(s.user_bubbles()).to_have_count(0)  # Shift+Enter did not send
     s.input.press("Enter")
     s.wait_for_replies()
 
@@ -314,10 +341,12 @@ def test_a_pasted_log_is_sent_whole_and_past_the_limit_the_count_says_so(widget_
     expect(count).to_contain_text(f"{limit + 5:,} / {limit:,} characters: 5 too many to send")
     expect(send).to_be_disabled()
     s.input.press("Enter")
-    expect(s.user_bubbles()).to_have_count(0)          # nothing sent, nothing cut
+    expect(s.user_bubbles()).to_have_count(0)  # nothing sent, nothing cut
     expect(s.input).to_have_value(too_long)
 
-    log = "\n".join(f"2026-11-25 10:{i % 60:02d}:00 ERROR webhook timed out after 30s (conversation {i})" for i in range(60))
+    log = "\n".join(
+        f"2026-11-25 10:{i % 60:02d}:00 ERROR webhook timed out after 30s (conversation {i})" for i in range(60)
+    )
     assert 2_000 < len(log) < limit
     s.input.fill(log)
     expect(count).to_have_text("Shift+Enter for a new line")

@@ -243,9 +243,9 @@ def test_answers_change_when_the_policy_file_changes(tmp_path, real_policy_file,
     text = real_policy_file.read_text(encoding="utf-8")
     s1_block = text.index("  S1:")
     s1_hours = text.index("first_response_hours: 1", s1_block)
-    edited = (
-        text[:s1_hours] + "first_response_hours: 2" + text[s1_hours + len("first_response_hours: 1"):]
-    ).replace("email: support@haptik.ai", "email: help@acme.example")
+    edited = (text[:s1_hours] + "first_response_hours: 2" + text[s1_hours + len("first_response_hours: 1") :]).replace(
+        "email: support@haptik.ai", "email: help@acme.example"
+    )
     copy = tmp_path / "support-policy.yml"
     copy.write_text(edited, encoding="utf-8")
     policy = load_policy(copy)
@@ -269,15 +269,22 @@ def test_a_comparison_explains_each_level_named(real_policy):
 
 def test_response_times_of_two_levels_give_each_rule(real_policy):
     text = answers.response_times_for(real_policy, ["S1", "S2"]).text
-    assert "S1 (High): major functionality has stopped working; first response within 1 hour during business hours" in text
-    assert "S2 (Medium): minor functionality has stopped working; first response within 4 hours during business hours" in text
+    assert (
+        "S1 (High): major functionality has stopped working; first response within 1 hour during business hours" in text
+    )
+    assert (
+        "S2 (Medium): minor functionality has stopped working; first response within 4 hours during business hours"
+        in text
+    )
 
 
 def test_would_it_be_a_blocker_gives_the_level_why_and_due_time(real_policy):
     reply = answers.severity_of_problem(real_policy, "S1", ("export",), asked_about="S0", now=ist(11, 25, 10))
     assert reply.text.startswith("From your description, that would be S1 (High) rather than S0 (Blocker)")
     assert 'because it mentions "export"' in reply.text
-    assert "First response within 1 hour during business hours: filed now, that is by Wed 25 Nov, 11:00 IST." in reply.text
+    assert (
+        "First response within 1 hour during business hours: filed now, that is by Wed 25 Nov, 11:00 IST." in reply.text
+    )
     assert reply.text.endswith("Shall I file a ticket for it?")
 
 

@@ -52,7 +52,7 @@ def test_no_module_imports_itself_back_through_others():
         state[module] = "visiting"
         for target in sorted(GRAPH[module]):
             if state.get(target) == "visiting":
-                circles.append(" -> ".join([*path[path.index(target):], target]))
+                circles.append(" -> ".join([*path[path.index(target) :], target]))
             elif target not in state:
                 visit(target, [*path, target])
         state[module] = "done"
@@ -73,7 +73,17 @@ def test_the_ticket_model_depends_on_nothing_of_ours():
     assert GRAPH["helpdesk.tickets"] == set()
 
 
-@pytest.mark.parametrize("module", ["helpdesk.sla", "helpdesk.policy", "helpdesk.wording", "helpdesk.triage",
-                                    "helpdesk.details", "helpdesk.tickets", "helpdesk.identity"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "helpdesk.sla",
+        "helpdesk.policy",
+        "helpdesk.wording",
+        "helpdesk.triage",
+        "helpdesk.details",
+        "helpdesk.tickets",
+        "helpdesk.identity",
+    ],
+)
 def test_pure_core_modules_read_no_settings_and_touch_no_database(module):
     assert GRAPH[module] & {"helpdesk.config", "helpdesk.store", "helpdesk.wiring"} == set()

@@ -27,8 +27,12 @@ def test_a_bad_token_is_dropped_and_the_reason_kept():
     expired = mint(SECRET, "priya@acme.com", lifetime=timedelta(minutes=1), now=NOW - timedelta(hours=1))
     forged = mint("not-the-secret-but-long-enough-32-bytes", "boss@acme.com", now=NOW)
 
-    assert unseal(vouched_metadata({"user_token": expired}, SECRET, NOW)["identity"], SECRET, NOW) == Unverified("expired")
-    assert unseal(vouched_metadata({"user_token": forged}, SECRET, NOW)["identity"], SECRET, NOW) == Unverified("invalid")
+    assert unseal(vouched_metadata({"user_token": expired}, SECRET, NOW)["identity"], SECRET, NOW) == Unverified(
+        "expired"
+    )
+    assert unseal(vouched_metadata({"user_token": forged}, SECRET, NOW)["identity"], SECRET, NOW) == Unverified(
+        "invalid"
+    )
 
 
 def test_a_client_cannot_send_a_sealed_identity_or_the_full_text():

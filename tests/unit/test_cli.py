@@ -30,8 +30,9 @@ def filed(database_url, make_draft):
     """Two tickets: HLP-0001 (older, S2) and HLP-0002 (newer, S0, with a long title)."""
     store = TicketStore(database_url, "HLP-")
     store.create(make_draft(final_severity="S2", title="Report does not download"), FILED, FILED + timedelta(hours=4))
-    store.create(make_draft(title="Chats stuck " + "very " * 20 + "long"), FILED + timedelta(hours=1),
-                 FILED + timedelta(hours=2))
+    store.create(
+        make_draft(title="Chats stuck " + "very " * 20 + "long"), FILED + timedelta(hours=1), FILED + timedelta(hours=2)
+    )
     return store
 
 
@@ -62,8 +63,13 @@ def test_policy_json_parses_and_holds_the_facts(capsys, database_url):
     assert code == 0
     assert policy["contact"]["email"] == "support@haptik.ai"
     assert policy["business_hours"] == {
-        "weekdays": [0, 1, 2, 3, 4], "opens": "09:00:00", "closes": "18:00:00", "timezone": "Asia/Kolkata",
-        "holidays": [], "public_holidays_country": None, "public_holidays_subdivision": None,
+        "weekdays": [0, 1, 2, 3, 4],
+        "opens": "09:00:00",
+        "closes": "18:00:00",
+        "timezone": "Asia/Kolkata",
+        "holidays": [],
+        "public_holidays_country": None,
+        "public_holidays_subdivision": None,
     }
     assert policy["severities"]["S1"]["first_response"] == "PT1H"
     assert policy["severities"]["S0"]["round_the_clock"] is True
@@ -85,9 +91,7 @@ def test_sla_defaults_to_now(capsys, database_url):
 
     due_iso = next(line for line in out.splitlines() if line.startswith("Due")).split()[-1]
     assert code == 0
-    assert abs(datetime.fromisoformat(due_iso) - datetime.now(timezone.utc) - timedelta(hours=1)) < timedelta(
-        minutes=1
-    )
+    assert abs(datetime.fromisoformat(due_iso) - datetime.now(timezone.utc) - timedelta(hours=1)) < timedelta(minutes=1)
 
 
 @pytest.mark.parametrize(
@@ -163,7 +167,7 @@ def test_tickets_show_includes_details_and_history(capsys, filed):
     assert out.startswith("HLP-0001  Report does not download")
     assert "S2 (Medium) (assessed S0)" in out
     assert "Since 10:00 no chat reaches an agent." in out
-    history = out[out.index("History"):]
+    history = out[out.index("History") :]
     assert "created" in history
     assert "comment_added" in history and "text: Logs attached." in history
 
@@ -238,7 +242,12 @@ def run_console(database_url, *argv):
     env["HELPDESK_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "helpdesk.cli", *argv],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -279,12 +288,23 @@ def test_token_without_a_secret_says_how_to_configure_one(capsys, database_url):
 
 
 def test_respond_records_the_first_response_and_says_whether_it_was_in_time(capsys, filed):
-    code, out, _ = run(capsys, "tickets", "respond", "HLP-0001", "--note", "asked for the export id",
-                       "--at", "2026-11-25T11:00:00+05:30", "--author", "meera@haptik.ai")
+    code, out, _ = run(
+        capsys,
+        "tickets",
+        "respond",
+        "HLP-0001",
+        "--note",
+        "asked for the export id",
+        "--at",
+        "2026-11-25T11:00:00+05:30",
+        "--author",
+        "meera@haptik.ai",
+    )
 
     ticket = filed.get("HLP-0001")
     assert code == 0 and out == (
-        "HLP-0001: first response Wed 25 Nov, 11:00 IST, within the response time (due Wed 25 Nov, 14:00 IST).\n")
+        "HLP-0001: first response Wed 25 Nov, 11:00 IST, within the response time (due Wed 25 Nov, 14:00 IST).\n"
+    )
     assert ticket.history[-1].kind == "first_response" and ticket.history[-1].author == "meera@haptik.ai"
 
 

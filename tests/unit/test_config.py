@@ -44,8 +44,12 @@ def test_config_file_can_be_named_by_environment(tmp_path):
 @pytest.mark.parametrize(
     ("variable", "value", "field", "expected"),
     [
-        ("HELPDESK_DATABASE_URL", "postgresql://bot:s3cret@db:5432/helpdesk", "database_url",
-         "postgresql://bot:s3cret@db:5432/helpdesk"),
+        (
+            "HELPDESK_DATABASE_URL",
+            "postgresql://bot:s3cret@db:5432/helpdesk",
+            "database_url",
+            "postgresql://bot:s3cret@db:5432/helpdesk",
+        ),
         ("HELPDESK_DATABASE_URL", "sqlite:///data/t.db", "database_url", f"sqlite:///{PROJECT_ROOT}/data/t.db"),
         ("HELPDESK_DATABASE_URL", "sqlite:////srv/t.db", "database_url", "sqlite:////srv/t.db"),
         ("HELPDESK_DATABASE_URL", "sqlite://", "database_url", "sqlite://"),
@@ -69,10 +73,16 @@ def test_environment_overrides_the_file(variable, value, field, expected):
         ("database_url: 'not a url'\nreference_prefix: HLP-\npolicy_file: p.yml\n", {}, "database_url"),
         ("database_url: sqlite://\nreference_prefix: ''\npolicy_file: p.yml\n", {}, "reference_prefix"),
         ("database_url: sqlite://\nreference_prefix: HLP-\npolicy_file: [a]\n", {}, "policy_file"),
-        ("database_url: sqlite://\nreference_prefix: HLP-\npolicy_file: p.yml\ntimezone: Mars/Olympus\n", {},
-         "timezone"),
-        ("database_url: sqlite://\nreference_prefix: HLP-\npolicy_file: p.yml\n", {"HELPDESK_TIMEZONE": "Mars/Olympus"},
-         "HELPDESK_TIMEZONE"),
+        (
+            "database_url: sqlite://\nreference_prefix: HLP-\npolicy_file: p.yml\ntimezone: Mars/Olympus\n",
+            {},
+            "timezone",
+        ),
+        (
+            "database_url: sqlite://\nreference_prefix: HLP-\npolicy_file: p.yml\n",
+            {"HELPDESK_TIMEZONE": "Mars/Olympus"},
+            "HELPDESK_TIMEZONE",
+        ),
         ("database_url: sqlite://\nreference_prefix: HLP-\npolicy_file: p.yml\ndatabse_url: x\n", {}, "databse_url"),
     ],
 )
@@ -90,7 +100,7 @@ def test_unreadable_files_name_the_file(tmp_path, text):
 
 
 def test_missing_file_names_the_file(tmp_path):
-    with pytest.raises(ConfigError, match="nowhere.yml"):
+    with pytest.raises(ConfigError, match=r"nowhere\.yml"):
         load_settings(tmp_path / "nowhere.yml", env={})
 
 
@@ -118,8 +128,11 @@ def test_servers_are_private_by_default():
     ("env", "field", "expected"),
     [
         ({"HELPDESK_BIND_ADDRESS": "0.0.0.0"}, "bind_address", "0.0.0.0"),
-        ({"HELPDESK_CORS_ORIGINS": "https://a.example.com, https://b.example.com/"}, "cors_origins",
-         ("https://a.example.com", "https://b.example.com")),
+        (
+            {"HELPDESK_CORS_ORIGINS": "https://a.example.com, https://b.example.com/"},
+            "cors_origins",
+            ("https://a.example.com", "https://b.example.com"),
+        ),
         ({"HELPDESK_CORS_ORIGINS": ""}, "cors_origins", ()),
         ({"HELPDESK_ENABLE_API": "false"}, "enable_api", False),
         ({"HELPDESK_ENABLE_API": "yes"}, "enable_api", True),
@@ -147,7 +160,12 @@ def test_unsafe_or_malformed_server_settings_are_refused(env, named):
 def test_response_time_warnings_default_to_a_quarter_hour_for_hour_targets_and_half_an_hour_for_four():
     margins = load_settings(REAL_CONFIG, env={}).sla_warning_minutes
 
-    assert {level: margin.total_seconds() / 60 for level, margin in margins.items()} == {"S0": 15, "S1": 15, "S2": 30, "S3": 30}
+    assert {level: margin.total_seconds() / 60 for level, margin in margins.items()} == {
+        "S0": 15,
+        "S1": 15,
+        "S2": 30,
+        "S3": 30,
+    }
 
 
 def test_response_time_warnings_come_from_the_environment_and_are_checked():

@@ -29,8 +29,14 @@ def configured(tmp_path, monkeypatch):
     """A throwaway database and journal, and one webhook that cannot be reached; tries once."""
     for variable in [name for name in os.environ if name.startswith("HELPDESK_")]:
         monkeypatch.delenv(variable)
-    target = {"name": "hook", "type": "webhook", "url": f"http://127.0.0.1:{closed_port()}/in",
-              "secret_env": "HOOK_SECRET", "connect_timeout_seconds": 1, "read_timeout_seconds": 1}
+    target = {
+        "name": "hook",
+        "type": "webhook",
+        "url": f"http://127.0.0.1:{closed_port()}/in",
+        "secret_env": "HOOK_SECRET",
+        "connect_timeout_seconds": 1,
+        "read_timeout_seconds": 1,
+    }
     for variable, value in {
         "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/cli/tickets.db",
         "HELPDESK_DELIVERY_TARGETS": json.dumps([target]),
@@ -63,14 +69,19 @@ def test_operator_changes_queue_deliveries_too(capsys, configured, make_draft):
 
     assert code == 0
     assert [(row["event"], row["status"], row["target"]) for row in json.loads(out)] == [
-        ("created", "pending", "hook"), ("status_changed", "pending", "hook")]
+        ("created", "pending", "hook"),
+        ("status_changed", "pending", "hook"),
+    ]
 
 
 def test_a_failed_delivery_is_listed_dead_with_its_error_shown_and_retried(capsys, configured, make_draft):
     open_store(configured).create(make_draft(), FILED, FILED + timedelta(hours=1))
 
     code, out, _ = run(capsys, "deliver", "--once")
-    assert (code, out) == (0, "Replayed 0 journaled tickets; raised 0 response-time alerts; sent 0, 0 to retry, 1 dead.\n")
+    assert (code, out) == (
+        0,
+        "Replayed 0 journaled tickets; raised 0 response-time alerts; sent 0, 0 to retry, 1 dead.\n",
+    )
 
     code, out, _ = run(capsys, "outbox", "list", "--status", "dead")
     header, row = out.splitlines()

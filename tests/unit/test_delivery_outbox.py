@@ -32,7 +32,9 @@ def test_filing_queues_one_row_per_target_that_takes_new_tickets_with_the_ticket
 
     rows = store.outbox.rows()
     assert [(row.target, row.event, row.status, row.attempts, row.ticket_reference) for row in rows] == [
-        ("hook", "created", "pending", 0, "HLP-0001"), ("mail", "created", "pending", 0, "HLP-0001")]
+        ("hook", "created", "pending", 0, "HLP-0001"),
+        ("mail", "created", "pending", 0, "HLP-0001"),
+    ]
     assert rows[0].idempotency_key == rows[1].idempotency_key
     delivery = store.outbox.claim({"hook"}, "w1", SCHEDULE, NOW + 10)
     assert delivery.message["event"] == "created"
@@ -40,7 +42,11 @@ def test_filing_queues_one_row_per_target_that_takes_new_tickets_with_the_ticket
     assert delivery.message["ticket"]["reference"] == ticket.reference
     assert delivery.message["ticket"]["severity"] == "S0"
     assert delivery.message["ticket"]["due_at"] == DUE.isoformat()
-    assert delivery.message["ticket"]["requester"] == {"email": "priya@example.com", "name": "Priya", "account": "Acme Retail"}
+    assert delivery.message["ticket"]["requester"] == {
+        "email": "priya@example.com",
+        "name": "Priya",
+        "account": "Acme Retail",
+    }
 
 
 def test_a_repeated_key_queues_nothing_more(store, make_draft):
@@ -58,8 +64,11 @@ def test_every_change_queues_its_event_for_the_targets_that_take_it(store, make_
 
     rows = store.outbox.rows()
     assert [(row.target, row.event) for row in rows] == [
-        ("hook", "created"), ("mail", "created"),
-        ("hook", "comment_added"), ("hook", "severity_changed"), ("hook", "status_changed"),
+        ("hook", "created"),
+        ("mail", "created"),
+        ("hook", "comment_added"),
+        ("hook", "severity_changed"),
+        ("hook", "status_changed"),
     ]
     assert len({row.idempotency_key for row in rows}) == 4
     messages = []
@@ -120,7 +129,12 @@ def test_a_success_marks_the_row_sent_and_records_the_attempt(store, make_draft)
     store.outbox.succeeded(delivery, "w1", NOW, NOW + 1)
 
     row = store.outbox.rows(status="sent")[0]
-    assert (row.id, row.attempts, row.sent_at, row.last_error) == (delivery.id, 1, datetime.fromtimestamp(NOW + 1, timezone.utc), None)
+    assert (row.id, row.attempts, row.sent_at, row.last_error) == (
+        delivery.id,
+        1,
+        datetime.fromtimestamp(NOW + 1, timezone.utc),
+        None,
+    )
     assert [(a.number, a.worker, a.error) for a in store.outbox.attempts(delivery.id)] == [(1, "w1", None)]
 
 
@@ -129,7 +143,9 @@ def test_a_failure_waits_out_an_exponential_backoff_then_goes_dead_at_the_limit(
     now, statuses = NOW, []
     for _ in range(SCHEDULE.max_attempts):
         delivery = store.outbox.claim({"hook"}, "w1", SCHEDULE, now)
-        statuses.append(store.outbox.failed(delivery, "w1", f"HTTP 503 try {delivery.attempt}", False, SCHEDULE, now, now))
+        statuses.append(
+            store.outbox.failed(delivery, "w1", f"HTTP 503 try {delivery.attempt}", False, SCHEDULE, now, now)
+        )
         row = store.outbox.rows()[0]
         if statuses[-1] == "pending":
             wait = row.next_attempt_at.timestamp() - now
@@ -167,7 +183,10 @@ def test_a_lease_that_ran_out_lets_another_worker_take_over_and_the_first_change
     assert store.outbox.rows()[0].status == "sending"
     store.outbox.succeeded(taken_over, "w2", NOW + 61, NOW + 62)
     assert store.outbox.rows()[0].status == "sent"
-    assert [(a.number, a.worker, a.error) for a in store.outbox.attempts(stalled.id)] == [(1, "w1", "late"), (2, "w2", None)]
+    assert [(a.number, a.worker, a.error) for a in store.outbox.attempts(stalled.id)] == [
+        (1, "w1", "late"),
+        (2, "w2", None),
+    ]
 
 
 def test_an_operator_retries_one_dead_row_or_all_of_them(store, make_draft):

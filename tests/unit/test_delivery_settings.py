@@ -23,8 +23,11 @@ def test_the_shipped_file_declares_one_target_of_each_kind_all_switched_off():
 
     assert [type(target) for target in settings.delivery_targets] == [WebhookSettings, EmailSettings, ZendeskSettings]
     assert not any(target.enabled for target in settings.delivery_targets)
-    assert (settings.delivery_max_attempts, settings.delivery_backoff_seconds, settings.delivery_backoff_max_seconds) == (
-        10, 30.0, 3600.0)
+    assert (
+        settings.delivery_max_attempts,
+        settings.delivery_backoff_seconds,
+        settings.delivery_backoff_max_seconds,
+    ) == (10, 30.0, 3600.0)
     assert settings.journal_file == PROJECT_ROOT / "var/journal.jsonl"
     assert settings.reserved_references_file == PROJECT_ROOT / "var/reserved-references.json"
     assert settings.reserved_references == 50
@@ -37,7 +40,11 @@ def test_a_file_written_before_delivery_existed_still_loads_with_the_defaults(tm
     settings = load_settings(path, env={})
 
     assert settings.delivery_targets == ()
-    assert (settings.delivery_max_attempts, settings.delivery_lease_seconds, settings.delivery_poll_seconds) == (10, 120.0, 5.0)
+    assert (settings.delivery_max_attempts, settings.delivery_lease_seconds, settings.delivery_poll_seconds) == (
+        10,
+        120.0,
+        5.0,
+    )
     assert settings.journal_file == PROJECT_ROOT / "var/journal.jsonl"
 
 
@@ -45,17 +52,27 @@ def test_a_webhook_gets_every_event_and_default_timeouts():
     (target,) = targets_from([WEBHOOK])
 
     assert target == WebhookSettings(
-        name="hook", enabled=True, events=frozenset(EVENT_KINDS), url="https://hooks.example.com/in",
-        secret_env="HOOK_SECRET", connect_timeout_seconds=3.0, read_timeout_seconds=10.0,
+        name="hook",
+        enabled=True,
+        events=frozenset(EVENT_KINDS),
+        url="https://hooks.example.com/in",
+        secret_env="HOOK_SECRET",
+        connect_timeout_seconds=3.0,
+        read_timeout_seconds=10.0,
     )
 
 
 def test_email_defaults_to_what_someone_must_act_on_the_policy_mailbox_and_the_port_of_its_security():
-    (target,) = targets_from([{"name": "mail", "type": "email", "host": "smtp.example.com", "from": "bot@example.com",
-                               "security": "ssl"}])
+    (target,) = targets_from(
+        [{"name": "mail", "type": "email", "host": "smtp.example.com", "from": "bot@example.com", "security": "ssl"}]
+    )
 
     assert (target.events, target.port, target.recipient, target.username_env) == (
-        frozenset({"created", "handoff_requested", "sla_at_risk", "sla_breached"}), 465, None, None)
+        frozenset({"created", "handoff_requested", "sla_at_risk", "sla_breached"}),
+        465,
+        None,
+        None,
+    )
 
 
 def test_events_can_be_narrowed():
@@ -77,8 +94,19 @@ def test_events_can_be_narrowed():
         ([{**WEBHOOK, "secret": "inline"}], r"\[0\]\.secret: unknown key"),
         ([WEBHOOK, WEBHOOK], r"\[1\]\.name: 'hook' is used by another target"),
         ([{**WEBHOOK, "name": "has space"}], r"\[0\]\.name"),
-        ([{"name": "z", "type": "zendesk", "url": "https://acme.zendesk.com", "email": "a@acme.com",
-           "token_env": "T", "events": ["comment_added"]}], r"\[0\]\.events: expected a list of some of created"),
+        (
+            [
+                {
+                    "name": "z",
+                    "type": "zendesk",
+                    "url": "https://acme.zendesk.com",
+                    "email": "a@acme.com",
+                    "token_env": "T",
+                    "events": ["comment_added"],
+                }
+            ],
+            r"\[0\]\.events: expected a list of some of created",
+        ),
         ([{"name": "m", "type": "email", "host": "h", "from": "not-an-address"}], r"\[0\]\.from"),
         ([{"name": "m", "type": "email", "host": "h", "from": "a@b.co", "port": 70000}], r"\[0\]\.port"),
     ],
@@ -97,7 +125,12 @@ def test_bad_targets_name_the_entry_and_key(targets, named):
         ("HELPDESK_DELIVERY_LEASE_SECONDS", "30", "delivery_lease_seconds", 30.0),
         ("HELPDESK_DELIVERY_POLL_SECONDS", "1", "delivery_poll_seconds", 1.0),
         ("HELPDESK_JOURNAL_FILE", "/srv/journal.jsonl", "journal_file", PROJECT_ROOT / "/srv/journal.jsonl"),
-        ("HELPDESK_RESERVED_REFERENCES_FILE", "run/refs.json", "reserved_references_file", PROJECT_ROOT / "run/refs.json"),
+        (
+            "HELPDESK_RESERVED_REFERENCES_FILE",
+            "run/refs.json",
+            "reserved_references_file",
+            PROJECT_ROOT / "run/refs.json",
+        ),
         ("HELPDESK_RESERVED_REFERENCES", "7", "reserved_references", 7),
     ],
 )

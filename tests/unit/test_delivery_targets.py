@@ -11,15 +11,15 @@ import pytest
 import requests
 
 from helpdesk.delivery import summary
-from helpdesk.durability.journal import Journal
 from helpdesk.delivery.mail import Mail
 from helpdesk.delivery.outbox import Delivery, Route, Schedule
-from helpdesk.durability.references import ReservedReferences
 from helpdesk.delivery.settings import EmailSettings, WebhookSettings, ZendeskSettings
 from helpdesk.delivery.targets import DeliveryFailed, check_http
 from helpdesk.delivery.webhook import Webhook, signature
 from helpdesk.delivery.worker import Worker, build_target
 from helpdesk.delivery.zendesk import ticket_request
+from helpdesk.durability.journal import Journal
+from helpdesk.durability.references import ReservedReferences
 from helpdesk.store import TicketStore
 
 FILED = datetime(2026, 11, 25, 4, 30, tzinfo=timezone.utc)
@@ -44,7 +44,8 @@ def test_the_subject_carries_reference_severity_and_due_time(store, make_draft, 
     store.create(make_draft(final_severity="S1"), FILED, DUE)
 
     assert summary.subject(message_of(store), real_policy) == (
-        "[HLP-0001] S1 (High), due Wed 25 Nov, 11:00 IST: Chats are not assigned to agents")
+        "[HLP-0001] S1 (High), due Wed 25 Nov, 11:00 IST: Chats are not assigned to agents"
+    )
 
 
 def test_a_later_event_says_what_happened_first(store, make_draft, real_policy):
@@ -55,7 +56,8 @@ def test_a_later_event_says_what_happened_first(store, make_draft, real_policy):
 
     assert summary.subject(message, real_policy).startswith("[HLP-0001] Status now resolved · S0 (Blocker), due ")
     assert summary.body(message, real_policy).startswith(
-        "HLP-0001: status changed from open to resolved by agent (fixed the router)\n")
+        "HLP-0001: status changed from open to resolved by agent (fixed the router)\n"
+    )
 
 
 def test_response_time_events_say_what_support_must_know(store, make_draft, real_policy):
@@ -64,14 +66,19 @@ def test_response_time_events_say_what_support_must_know(store, make_draft, real
     store.raise_sla_alert("HLP-0001", "sla_breached", DUE, "response-time watch")
     store.record_first_response("HLP-0001", DUE + timedelta(minutes=5), "agent", note="on it")
 
-    at_risk, breached, responded = (message_of(store, kind) for kind in ("sla_at_risk", "sla_breached", "first_response"))
+    at_risk, breached, responded = (
+        message_of(store, kind) for kind in ("sla_at_risk", "sla_breached", "first_response")
+    )
 
     assert summary.subject(at_risk, real_policy).startswith("[HLP-0001] First response due soon · S0 (Blocker)")
     assert summary.body(at_risk, real_policy).startswith("HLP-0001: no first response yet, due Wed 25 Nov, 11:00 IST\n")
     assert summary.subject(breached, real_policy).startswith("[HLP-0001] First response OVERDUE · ")
-    assert summary.body(breached, real_policy).startswith("HLP-0001: first response overdue since Wed 25 Nov, 11:00 IST\n")
+    assert summary.body(breached, real_policy).startswith(
+        "HLP-0001: first response overdue since Wed 25 Nov, 11:00 IST\n"
+    )
     assert summary.body(responded, real_policy).startswith(
-        "HLP-0001: first response by agent, after the response time: on it\n")
+        "HLP-0001: first response by agent, after the response time: on it\n"
+    )
 
 
 def test_the_body_reads_like_the_cli_ticket_view(store, make_draft, real_policy):
@@ -93,7 +100,9 @@ def test_a_subject_is_one_line_whatever_the_title_holds(store, make_draft, real_
     assert summary.subject(message_of(store), real_policy).endswith(": two lines and tabs")
 
 
-@pytest.mark.parametrize(("level", "priority"), [("S0", "urgent"), ("S1", "high"), ("S2", "normal"), ("S3", "low"), ("S9", "normal")])
+@pytest.mark.parametrize(
+    ("level", "priority"), [("S0", "urgent"), ("S1", "high"), ("S2", "normal"), ("S3", "low"), ("S9", "normal")]
+)
 def test_zendesk_gets_our_levels_as_its_priorities(store, make_draft, real_policy, level, priority):
     store.create(make_draft(final_severity=level), FILED, DUE)
 
@@ -126,8 +135,21 @@ def answer(status: int, text: str = "") -> requests.Response:
     return response
 
 
-@pytest.mark.parametrize(("status", "permanent"), [(400, True), (401, True), (404, True), (422, True), (408, False),
-                                                   (409, False), (429, False), (500, False), (503, False), (302, False)])
+@pytest.mark.parametrize(
+    ("status", "permanent"),
+    [
+        (400, True),
+        (401, True),
+        (404, True),
+        (422, True),
+        (408, False),
+        (409, False),
+        (429, False),
+        (500, False),
+        (503, False),
+        (302, False),
+    ],
+)
 def test_refusals_are_permanent_and_trouble_is_not(status, permanent):
     with pytest.raises(DeliveryFailed) as failure:
         check_http(answer(status, "  nope \n  really "))
@@ -146,7 +168,9 @@ def test_any_2xx_is_accepted(status):
     [
         WebhookSettings("hook", True, frozenset({"created"}), "https://h.example.com", "HOOK_SECRET", 1, 1),
         ZendeskSettings("zd", True, frozenset({"created"}), "https://acme.zendesk.com", "a@acme.com", "ZD_TOKEN", 1, 1),
-        EmailSettings("mail", True, frozenset({"created"}), "smtp", 25, "none", "bot@acme.com", None, "SMTP_USER", None, 1),
+        EmailSettings(
+            "mail", True, frozenset({"created"}), "smtp", 25, "none", "bot@acme.com", None, "SMTP_USER", None, 1
+        ),
     ],
     ids=["webhook", "zendesk", "email"],
 )
@@ -156,7 +180,9 @@ def test_a_missing_secret_stops_the_worker_naming_the_variable(target, real_poli
 
 
 def test_email_goes_to_the_policy_mailbox_unless_configured(real_policy):
-    settings = EmailSettings("mail", True, frozenset({"created"}), "smtp", 25, "none", "bot@acme.com", None, None, None, 1)
+    settings = EmailSettings(
+        "mail", True, frozenset({"created"}), "smtp", 25, "none", "bot@acme.com", None, None, None, 1
+    )
 
     mail = build_target(settings, real_policy, {})
 
@@ -168,8 +194,9 @@ def test_secrets_stay_out_of_logs(real_policy):
     targets = [
         WebhookSettings("hook", True, frozenset({"created"}), "https://h.example.com", "HOOK_SECRET", 1, 1),
         ZendeskSettings("zd", True, frozenset({"created"}), "https://acme.zendesk.com", "a@acme.com", "ZD_TOKEN", 1, 1),
-        EmailSettings("mail", True, frozenset({"created"}), "smtp", 25, "none", "bot@acme.com", None, None,
-                      "SMTP_PASSWORD", 1),
+        EmailSettings(
+            "mail", True, frozenset({"created"}), "smtp", 25, "none", "bot@acme.com", None, None, "SMTP_PASSWORD", 1
+        ),
     ]
 
     built = [build_target(target, real_policy, env) for target in targets]

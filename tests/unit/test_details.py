@@ -26,9 +26,7 @@ from helpdesk.details import (
 
 
 def test_a_full_problem_report_answers_several_questions_at_once():
-    found = read_details(
-        "our bot takes 25 seconds to answer customers on the live site since 10am, all users affected"
-    )
+    found = read_details("our bot takes 25 seconds to answer customers on the live site since 10am, all users affected")
     assert found.environment == "production"
     assert found.since == "since 10am"
     assert found.impact == "all users"
@@ -174,8 +172,14 @@ def test_impact_phrase_and_how_wide_it_is(text, phrase, scope):
 
 @pytest.mark.parametrize(
     ("answer", "scope"),
-    [("all", "all"), ("All of them", "all"), ("everyone", "all"), ("nobody", "none"), ("none", "none"),
-     ("no one yet", "none")],
+    [
+        ("all", "all"),
+        ("All of them", "all"),
+        ("everyone", "all"),
+        ("nobody", "none"),
+        ("none", "none"),
+        ("no one yet", "none"),
+    ],
 )
 def test_short_answers_to_who_is_affected(answer, scope):
     assert impact_scope(answer) == scope
@@ -246,8 +250,26 @@ def test_read_details_reads_email_and_links_from_a_description():
 
 @pytest.mark.parametrize(
     "text",
-    ["no", "No.", "  no  ", "nope", "nah", "none", "n/a", "skip", "skip it", "nothing", "nothing to add",
-     "nothing to add.", "Nothing else, thanks", "no, nothing", "No thanks!", "not really", "no links", "that's all"],
+    [
+        "no",
+        "No.",
+        "  no  ",
+        "nope",
+        "nah",
+        "none",
+        "n/a",
+        "skip",
+        "skip it",
+        "nothing",
+        "nothing to add",
+        "nothing to add.",
+        "Nothing else, thanks",
+        "no, nothing",
+        "No thanks!",
+        "not really",
+        "no links",
+        "that's all",
+    ],
 )
 def test_says_nothing_for_a_refusal(text):
     assert says_nothing(text)
@@ -255,8 +277,15 @@ def test_says_nothing_for_a_refusal(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["no replies since 10am", "no, the link is https://example.com/c/1", "none of the chats load",
-     "nothing works", "skip the greeting step is broken", "conversation id 12345", ""],
+    [
+        "no replies since 10am",
+        "no, the link is https://example.com/c/1",
+        "none of the chats load",
+        "nothing works",
+        "skip the greeting step is broken",
+        "conversation id 12345",
+        "",
+    ],
 )
 def test_says_nothing_is_false_for_an_answer(text):
     assert not says_nothing(text)
@@ -326,7 +355,7 @@ def test_since_reads_how_long_ago_it_started(text, expected):
     [
         ("the bot is called InitechHelpBot, fix that", "InitechHelpBot"),
         ("our bot's name is Acme Sales", "Acme Sales"),
-        ("the assistant named \"HelpDesk\" on the site", "HelpDesk"),
+        ('the assistant named "HelpDesk" on the site', "HelpDesk"),
     ],
 )
 def test_a_bot_named_outright_is_read(text, expected):

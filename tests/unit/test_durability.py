@@ -92,7 +92,10 @@ def test_replay_files_each_journaled_ticket_once_under_its_reference(journal, st
     assert journal.replay(store) == 0
 
     assert journal.pending() == []
-    assert sorted((ticket.reference, ticket.title) for ticket in store.list()) == [("HLP-J0001", "one"), ("HLP-J0002", "two")]
+    assert sorted((ticket.reference, ticket.title) for ticket in store.list()) == [
+        ("HLP-J0001", "one"),
+        ("HLP-J0002", "two"),
+    ]
     assert store.get("HLP-J0001").filed_at == FILED
 
 
@@ -118,11 +121,13 @@ def test_a_line_cut_short_by_a_crash_is_skipped_and_the_next_entry_starts_a_fres
 
 @pytest.fixture
 def settings(tmp_path):
-    return load_settings(env={
-        "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/db/tickets.db",
-        "HELPDESK_JOURNAL_FILE": str(tmp_path / "var/journal.jsonl"),
-        "HELPDESK_RESERVED_REFERENCES_FILE": str(tmp_path / "var/references.json"),
-    })
+    return load_settings(
+        env={
+            "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/db/tickets.db",
+            "HELPDESK_JOURNAL_FILE": str(tmp_path / "var/journal.jsonl"),
+            "HELPDESK_RESERVED_REFERENCES_FILE": str(tmp_path / "var/references.json"),
+        }
+    )
 
 
 def test_filing_with_the_database_up_stores_the_ticket(store, settings, make_draft):

@@ -32,7 +32,9 @@ UNUSUAL_TEXTS = [
 def ticket_from(draft, reference="HLP-42", due=datetime(2026, 11, 25, 11, 30, tzinfo=timezone.utc)):
     filed = datetime(2026, 11, 25, 10, 30, tzinfo=timezone.utc)
     fields = {field.name: getattr(draft, field.name) for field in dataclasses.fields(draft)}
-    return Ticket(**fields, reference=reference, filed_at=filed, due_at=due, status="open", updated_at=filed, history=())
+    return Ticket(
+        **fields, reference=reference, filed_at=filed, due_at=due, status="open", updated_at=filed, history=()
+    )
 
 
 def summary_lines(policy, draft, decision=BLOCKER, due=DUE):
@@ -73,20 +75,28 @@ def test_summary_of_a_business_hours_level_says_the_hours(real_policy, make_draf
     decision = Decision("S2", False, ("the description reads like minor functionality has stopped working",))
     due = datetime(2026, 11, 30, 4, 30, tzinfo=timezone.utc)
     lines = summary_lines(real_policy, make_draft(final_severity="S2"), decision, due)
-    assert lines[-3].startswith("• Severity: S2 (Medium): minor functionality has stopped working, limited business impact")
+    assert lines[-3].startswith(
+        "• Severity: S2 (Medium): minor functionality has stopped working, limited business impact"
+    )
     assert lines[-2] == f"• First response within 4 hours during business hours ({HOURS}), so by Mon 30 Nov, 10:00 IST"
 
 
 def test_summary_gives_the_users_own_level_as_the_reason(real_policy, make_draft):
     decision = Decision("S3", True, ("you set it to S3 (Low) yourself",))
     line = summary_lines(real_policy, make_draft(final_severity="S3", severity_set_by_user=True), decision)[-3]
-    assert line == "• Severity: S3 (Low): an issue with the setup, no business impact (because you set it to S3 (Low) yourself)"
+    assert (
+        line
+        == "• Severity: S3 (Low): an issue with the setup, no business impact (because you set it to S3 (Low) yourself)"
+    )
 
 
 def test_summary_invites_the_optional_details_not_given(real_policy, make_draft):
     lines = summary_lines(real_policy, make_draft(since=None, bot_or_area=None, links=()))
     assert not any(line.startswith(("• Since", "• Bot or area", "• Links")) for line in lines)
-    assert lines[-2] == "If you know which bot or area, since when and links or conversation ids, type them here; it's fine to file without."
+    assert (
+        lines[-2]
+        == "If you know which bot or area, since when and links or conversation ids, type them here; it's fine to file without."
+    )
     one = summary_lines(real_policy, make_draft(links=()))
     assert one[-2] == "If you know links or conversation ids, type it here; it's fine to file without."
 
@@ -99,8 +109,10 @@ def test_summary_joins_several_links(real_policy, make_draft):
 def test_summary_offers_file_change_severity_add_details_and_cancel(real_policy, make_draft):
     buttons = summary(real_policy, make_draft(), BLOCKER, DUE).buttons
     assert [(b.title, b.payload) for b in buttons] == [
-        ("File it", "/affirm"), ("Change severity", '/change_details{"detail": "severity"}'),
-        ("Add details", "/add_details"), ("Cancel", "/cancel"),
+        ("File it", "/affirm"),
+        ("Change severity", '/change_details{"detail": "severity"}'),
+        ("Add details", "/add_details"),
+        ("Cancel", "/cancel"),
     ]
 
 
@@ -111,7 +123,10 @@ def test_summary_puts_a_multi_line_description_on_one_line(real_policy, make_dra
 
 def test_the_details_prompt_is_one_open_question_naming_what_is_missing(make_draft):
     reply = details_prompt(make_draft(since=None, links=()))
-    assert reply.text == "What would you like to add or correct (for example since when and links or conversation ids)? Put it all in one message."
+    assert (
+        reply.text
+        == "What would you like to add or correct (for example since when and links or conversation ids)? Put it all in one message."
+    )
     assert [(b.title, b.payload) for b in reply.buttons] == [("Nothing to add", "/deny")]
     assert details_prompt(make_draft()).text == "What would you like to add or correct? Put it all in one message."
 
@@ -144,7 +159,9 @@ def test_receipt_without_an_email_says_how_to_follow_up(real_policy, make_draft)
     ticket = ticket_from(make_draft(requester=dataclasses.replace(make_draft().requester, email="")))
     text = receipt(real_policy, ticket).text
     assert "Updates go to" not in text
-    assert text.endswith("I have no email address for you, so please write to support@haptik.ai quoting HLP-42 for updates.")
+    assert text.endswith(
+        "I have no email address for you, so please write to support@haptik.ai quoting HLP-42 for updates."
+    )
 
 
 def test_receipt_uses_the_policys_email(policy_file, make_draft):
@@ -195,5 +212,11 @@ def test_long_unusual_text_is_only_shortened(real_policy, make_draft):
 
 def test_detail_labels_cover_what_the_summary_shows():
     assert list(filing.DETAIL_LABELS) == [
-        "description", "bot_or_area", "environment", "since", "impact", "requester_email", "links",
+        "description",
+        "bot_or_area",
+        "environment",
+        "since",
+        "impact",
+        "requester_email",
+        "links",
     ]

@@ -27,8 +27,14 @@ SAT_NOON = datetime(2025, 3, 15, 12, 0, tzinfo=IST)
 """A Saturday: support is closed until Monday 17 March, 09:00 IST."""
 
 
-def ticket(reference: str = "HLP-0001", severity: str = "S2", filed: datetime = WED_11, status: str = "open",
-           title: str = "Analytics report won't download", history: tuple[Event, ...] | None = None) -> Ticket:
+def ticket(
+    reference: str = "HLP-0001",
+    severity: str = "S2",
+    filed: datetime = WED_11,
+    status: str = "open",
+    title: str = "Analytics report won't download",
+    history: tuple[Event, ...] | None = None,
+) -> Ticket:
     created = Event("created", filed, "priya@acme.example", {"severity": severity})
     return Ticket(
         requester=Requester("priya@acme.example", "Priya", "Acme Retail"),
@@ -105,7 +111,9 @@ def test_a_finished_ticket_offers_no_follow_up_buttons(real_policy):
 
 
 def test_the_last_update_is_the_newest_history_entry(real_policy):
-    changed = Event("status_changed", datetime(2025, 3, 12, 12, 15, tzinfo=IST), "operator", {"from": "open", "to": "in_progress"})
+    changed = Event(
+        "status_changed", datetime(2025, 3, 12, 12, 15, tzinfo=IST), "operator", {"from": "open", "to": "in_progress"}
+    )
     reply = followup.status(real_policy, ticket(status="in_progress", history=(ticket().history[0], changed)), WED_11)
 
     assert reply.text.endswith("• Last update: status changed, Wed 12 Mar, 12:15 IST")
@@ -119,7 +127,9 @@ def test_a_ticket_without_history_has_no_last_update_line(real_policy):
 
 
 def test_my_tickets_lists_each_ticket_on_one_line_in_the_given_order(real_policy):
-    newer = ticket("HLP-0003", "S1", datetime(2025, 3, 12, 14, 0, tzinfo=IST), status="in_progress", title="Bot transfer fails")
+    newer = ticket(
+        "HLP-0003", "S1", datetime(2025, 3, 12, 14, 0, tzinfo=IST), status="in_progress", title="Bot transfer fails"
+    )
     older = ticket("HLP-0001", "S2", WED_11)
 
     reply = followup.my_tickets(real_policy, [newer, older])
@@ -166,7 +176,10 @@ def test_which_ticket_offers_each_ticket_for_the_intent_asked(real_policy):
 def test_not_found_quotes_the_reference_in_capitals_and_nothing_else_about_it():
     reply = followup.not_found("hlp-0042")
 
-    assert reply.text == "I couldn't find a ticket HLP-0042 for you. Check the reference, or ask for your tickets to see them all."
+    assert (
+        reply.text
+        == "I couldn't find a ticket HLP-0042 for you. Check the reference, or ask for your tickets to see them all."
+    )
     assert reply.buttons == (Button("My tickets", "/my_tickets"),)
 
 
@@ -175,8 +188,10 @@ def test_not_found_offers_the_users_own_near_misses_for_the_same_request():
 
     reply = followup.not_found("HLP-0122", near, "close_ticket")
 
-    assert reply.text == ("I couldn't find a ticket HLP-0122 for you. Did you mean HLP-0121 (Typo in the FAQ bot) "
-                          "or HLP-0123 (Analytics report won't download)?")
+    assert reply.text == (
+        "I couldn't find a ticket HLP-0122 for you. Did you mean HLP-0121 (Typo in the FAQ bot) "
+        "or HLP-0123 (Analytics report won't download)?"
+    )
     assert reply.buttons == (
         Button("HLP-0121: Typo in the FAQ bot", '/close_ticket{"ticket_ref": "HLP-0121"}'),
         Button("HLP-0123: Analytics report won't download", '/close_ticket{"ticket_ref": "HLP-0123"}'),
@@ -246,7 +261,9 @@ def test_lowering_outside_hours_has_no_24x7_remark(real_policy):
 
 
 def test_an_unchanged_severity_says_nothing_changed(real_policy):
-    assert followup.severity_unchanged(real_policy, ticket()).text == "HLP-0001 is already S2 (Medium); nothing changed."
+    assert (
+        followup.severity_unchanged(real_policy, ticket()).text == "HLP-0001 is already S2 (Medium); nothing changed."
+    )
 
 
 # closed, comment, handoff
@@ -263,7 +280,8 @@ def test_handoff_names_the_ticket_and_says_who_replies_where_and_by_when(real_po
 
     assert reply.text == (
         "I've asked the support team to take over HLP-0001 (Analytics report won't download) in person, with our "
-        "conversation attached. A support engineer will reply to priya@acme.example by Wed 12 Mar, 15:00 IST.")
+        "conversation attached. A support engineer will reply to priya@acme.example by Wed 12 Mar, 15:00 IST."
+    )
     assert reply.buttons == ()
 
 
@@ -272,7 +290,8 @@ def test_handoff_outside_hours_says_when_a_person_picks_up_that_ticket_and_offer
 
     assert reply.text.endswith(
         "Support is closed right now: a person picks up HLP-0001 when support opens, Mon 17 Mar, 09:00 IST, and replies "
-        "to priya@acme.example by Mon 17 Mar, 13:00 IST. If it can't wait, I can raise it to S0 (Blocker), which is worked 24x7.")
+        "to priya@acme.example by Mon 17 Mar, 13:00 IST. If it can't wait, I can raise it to S0 (Blocker), which is worked 24x7."
+    )
     assert reply.buttons == (Button("Raise HLP-0001 to S0", '/escalate{"ticket_ref": "HLP-0001", "severity": "S0"}'),)
 
 
@@ -288,13 +307,16 @@ def test_reopened_names_the_ticket_and_its_new_due_time(real_policy):
 
     assert followup.reopened(real_policy, reopened, WED_11, details_added=True).text == (
         "HLP-0001 (Analytics report won't download) is open again with your details added. "
-        "First response within 1 hour during business hours, counted from now: by Wed 12 Mar, 12:00 IST.")
+        "First response within 1 hour during business hours, counted from now: by Wed 12 Mar, 12:00 IST."
+    )
 
 
 def test_a_closed_ticket_is_said_to_be_closed_with_reopen_or_a_new_ticket_offered():
     closed = ticket(status="closed")
 
-    assert followup.not_open(closed).text.startswith("HLP-0001 (Analytics report won't download) is closed, so nobody is working on it.")
+    assert followup.not_open(closed).text.startswith(
+        "HLP-0001 (Analytics report won't download) is closed, so nobody is working on it."
+    )
     assert [b.title for b in followup.not_open(closed).buttons] == ["Reopen it", "File a ticket"]
     assert [b.payload for b in followup.reopen_with_details(closed).buttons] == ["/affirm", "/deny", "/file_ticket"]
 

@@ -6,8 +6,14 @@ import pytest
 
 from helpdesk.form_questions import CONFIRMATION, DraftState, impact_hinges, next_question
 
-FULL = DraftState(description="chats are not assigned to agents", environment="production", impact="all users",
-                  email="priya@acme.example", assessed="S0", stated=None)
+FULL = DraftState(
+    description="chats are not assigned to agents",
+    environment="production",
+    impact="all users",
+    email="priya@acme.example",
+    assessed="S0",
+    stated=None,
+)
 
 
 def state(**changes):
@@ -29,7 +35,9 @@ def test_questions_come_in_order_description_environment_impact_email(real_polic
 
 @pytest.mark.parametrize("assessed", ["S0", "S1", "S2", "S3", None])
 @pytest.mark.parametrize("environment", ["production", "staging", "unknown"])
-def test_who_is_affected_is_not_asked_since_a_user_count_alone_never_moves_the_level(real_policy, assessed, environment):
+def test_who_is_affected_is_not_asked_since_a_user_count_alone_never_moves_the_level(
+    real_policy, assessed, environment
+):
     assert impact_hinges(real_policy, assessed, environment, None) is False
     assert next_question(real_policy, state(impact=None, assessed=assessed, environment=environment)) == CONFIRMATION
 

@@ -18,7 +18,9 @@ def test_a_valid_token_names_the_user():
     token = mint(SECRET, "priya@acme.com", "Priya", "Acme", now=NOW)
 
     expires = (NOW + timedelta(hours=1)).timestamp()
-    assert verify(token, SECRET, now=NOW + timedelta(minutes=5)) == VerifiedUser("priya@acme.com", "Priya", "Acme", expires)
+    assert verify(token, SECRET, now=NOW + timedelta(minutes=5)) == VerifiedUser(
+        "priya@acme.com", "Priya", "Acme", expires
+    )
 
 
 def test_name_and_account_are_optional():
@@ -39,7 +41,7 @@ def test_a_token_signed_with_another_secret_is_refused():
 
 
 def test_a_tampered_token_is_refused():
-    header, payload, signature = mint(SECRET, "a@b.co", now=NOW).split(".")
+    header, _payload, signature = mint(SECRET, "a@b.co", now=NOW).split(".")
     forged_payload = jwt.utils.base64url_encode(b'{"email":"boss@acme.com","exp":9999999999}').decode()
 
     assert verify(f"{header}.{forged_payload}.{signature}", SECRET, now=NOW) == Unverified("invalid")
@@ -85,7 +87,9 @@ def test_every_reason_has_an_explanation_for_the_user():
 
 
 def test_a_sealed_identity_names_the_same_user_until_the_token_would_expire():
-    user = verify(mint(SECRET, "priya@acme.com", "Priya", "Acme", lifetime=timedelta(minutes=10), now=NOW), SECRET, now=NOW)
+    user = verify(
+        mint(SECRET, "priya@acme.com", "Priya", "Acme", lifetime=timedelta(minutes=10), now=NOW), SECRET, now=NOW
+    )
     sealed = seal(user, SECRET)
 
     assert unseal(sealed, SECRET, now=NOW + timedelta(minutes=9)) == user
@@ -117,7 +121,10 @@ def test_an_altered_sealed_identity_vouches_for_nobody(change):
 
 
 def test_a_seal_made_with_another_secret_vouches_for_nobody():
-    sealed = seal(VerifiedUser("a@b.co", expires_at=(NOW + timedelta(hours=1)).timestamp()), "another-secret-of-at-least-32-bytes!")
+    sealed = seal(
+        VerifiedUser("a@b.co", expires_at=(NOW + timedelta(hours=1)).timestamp()),
+        "another-secret-of-at-least-32-bytes!",
+    )
 
     assert unseal(sealed, SECRET, now=NOW) == Unverified("invalid")
 

@@ -65,7 +65,7 @@ def test_descriptions_and_negations_alone_state_no_level(real_policy, text):
 def test_the_mention_keeps_its_span(real_policy):
     text = "please make it high"
     mention = stated_mention(text, real_policy)
-    assert mention is not None and text[mention.start:mention.end] == "high"
+    assert mention is not None and text[mention.start : mention.end] == "high"
 
 
 @pytest.mark.parametrize(
@@ -109,4 +109,4 @@ def test_a_negation_rules_out_only_the_level_it_governs(real_policy, text, level
 def test_a_rating_noun_belongs_to_the_mention(real_policy):
     text = "raise it to highest priority"
     mention = stated_mention(text, real_policy)
-    assert mention is not None and text[mention.start:mention.end] == "highest priority"
+    assert mention is not None and text[mention.start : mention.end] == "highest priority"

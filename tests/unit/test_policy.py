@@ -124,8 +124,10 @@ def remove_field(path):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (set_field("severities.S1.first_response_hours", "soon"),
-         "severities.S1.first_response_hours: expected a positive number, got 'soon'"),
+        (
+            set_field("severities.S1.first_response_hours", "soon"),
+            "severities.S1.first_response_hours: expected a positive number, got 'soon'",
+        ),
         (set_field("severities.S1.first_response_hours", 0), "severities.S1.first_response_hours: expected a positive"),
         (set_field("severities.S1.first_response_hours", True), "severities.S1.first_response_hours: expected a posit"),
         (remove_field("severities.S2.clock"), "severities.S2.clock: missing"),
@@ -136,18 +138,25 @@ def remove_field(path):
         (set_field("severities.s1", {}), "severities.s1: duplicate level"),
         (set_field("severities", {}), "severities: expected at least one severity level"),
         (set_field("business_hours.opens", "9am"), 'business_hours.opens: expected a time as "HH:MM"'),
-        (set_field("business_hours.closes", 1080), "business_hours.closes: expected a time as \"HH:MM\" in quotes"),
+        (set_field("business_hours.closes", 1080), 'business_hours.closes: expected a time as "HH:MM" in quotes'),
         (set_field("business_hours.closes", "25:00"), "business_hours.closes: expected a time"),
         (set_field("business_hours.closes", "08:00"), "business_hours.closes: expected a time after opens (09:00)"),
         (set_field("business_hours.closes", "09:00"), "business_hours.closes: expected a time after opens"),
-        (set_field("business_hours.weekdays", ["Mon", "Tue", "Funday"]), "business_hours.weekdays[2]: expected a weekday"),
+        (
+            set_field("business_hours.weekdays", ["Mon", "Tue", "Funday"]),
+            "business_hours.weekdays[2]: expected a weekday",
+        ),
         (set_field("business_hours.weekdays", []), "business_hours.weekdays: expected at least one weekday"),
         (set_field("business_hours.timezone", "Mars/Olympus"), "business_hours.timezone: expected an IANA timezone"),
         (set_field("business_hours.holidays", ["25/12/2026"]), "business_hours.holidays[0]: expected an ISO date"),
-        (set_field("business_hours.public_holidays", {"country": "XX"}),
-         "business_hours.public_holidays.country: expected a country code"),
-        (set_field("business_hours.public_holidays", {"country": "IN", "subdivision": "ZZ"}),
-         "business_hours.public_holidays.subdivision: expected a subdivision of IN"),
+        (
+            set_field("business_hours.public_holidays", {"country": "XX"}),
+            "business_hours.public_holidays.country: expected a country code",
+        ),
+        (
+            set_field("business_hours.public_holidays", {"country": "IN", "subdivision": "ZZ"}),
+            "business_hours.public_holidays.subdivision: expected a subdivision of IN",
+        ),
         (set_field("business_hours.public_holidays", "IN"), "business_hours.public_holidays: expected a mapping"),
         (set_field("contact.email", "support at haptik"), "contact.email: expected an email address"),
         (set_field("contact.docs_url", "docs.haptik.ai"), "contact.docs_url: expected a web address"),
@@ -181,5 +190,5 @@ def test_unreadable_files_name_the_file(tmp_path, text, message):
 
 
 def test_missing_file_names_the_file(tmp_path):
-    with pytest.raises(PolicyError, match="absent.yml"):
+    with pytest.raises(PolicyError, match=r"absent\.yml"):
         load_policy(tmp_path / "absent.yml")

@@ -25,7 +25,9 @@ def test_the_question_a_report_carries(text, kind):
 
 
 def test_the_problem_part_drops_questions_about_support():
-    assert problem_part("our messenger bot is silent, how soon can someone look at it?") == "our messenger bot is silent"
+    assert (
+        problem_part("our messenger bot is silent, how soon can someone look at it?") == "our messenger bot is silent"
+    )
     assert problem_part("Agents get no chats. Is this a P0?") == "Agents get no chats."
 
 

@@ -46,7 +46,9 @@ def test_by_default_rasa_listens_on_loopback_with_the_api_behind_the_token(setti
 
 def test_what_the_command_line_says_about_security_is_replaced(settings):
     argv = secured_arguments(
-        ["run", "--enable-api", "--cors", "*", "--interface", "0.0.0.0", "--auth-token=weak", "--port", "1"], settings, ENV,
+        ["run", "--enable-api", "--cors", "*", "--interface", "0.0.0.0", "--auth-token=weak", "--port", "1"],
+        settings,
+        ENV,
     )
 
     assert "*" not in argv and "0.0.0.0" not in argv and "--auth-token=weak" not in argv

@@ -31,11 +31,18 @@ from servers.tracker_store import SESSION_START_INDEX, HelpdeskTrackerStore, _ne
 from tests.conftest import ROOT
 
 USER = {
-    "event": "user", "timestamp": 1700000001.5, "text": "our bot is down on production",
-    "parse_data": {"intent": {"name": "report_problem", "confidence": 0.93}, "entities": [
-        {"entity": "environment", "value": "production", "start": 19, "end": 29}],
-        "text": "our bot is down on production", "severity": {"name": "S0", "confidence": 0.9}},
-    "input_channel": "rest", "message_id": "m1", "metadata": {"user": {"email": "priya@acme.com"}},
+    "event": "user",
+    "timestamp": 1700000001.5,
+    "text": "our bot is down on production",
+    "parse_data": {
+        "intent": {"name": "report_problem", "confidence": 0.93},
+        "entities": [{"entity": "environment", "value": "production", "start": 19, "end": 29}],
+        "text": "our bot is down on production",
+        "severity": {"name": "S0", "confidence": 0.9},
+    },
+    "input_channel": "rest",
+    "message_id": "m1",
+    "metadata": {"user": {"email": "priya@acme.com"}},
 }
 CONVERSATION = [
     {"event": "action", "timestamp": 1700000000.0, "name": "action_session_start", "policy": None, "confidence": 1.0},
@@ -47,8 +54,13 @@ CONVERSATION = [
     {"event": "active_loop", "timestamp": 1700000001.8, "name": "ticket_form"},
     {"event": "slot", "timestamp": 1700000001.9, "name": "environment", "value": "production"},
     {"event": "slot", "timestamp": 1700000001.9, "name": "requested_slot", "value": "since"},
-    {"event": "bot", "timestamp": 1700000002.0, "text": "Since when has this been happening?",
-     "data": {"buttons": [{"title": "Just now", "payload": "just now"}]}, "metadata": {"utter_action": "utter_ask_since"}},
+    {
+        "event": "bot",
+        "timestamp": 1700000002.0,
+        "text": "Since when has this been happening?",
+        "data": {"buttons": [{"title": "Just now", "payload": "just now"}]},
+        "metadata": {"utter_action": "utter_ask_since"},
+    },
     {"event": "action", "timestamp": 1700000002.1, "name": "action_listen", "policy": "RulePolicy", "confidence": 1.0},
     {**USER, "timestamp": 1700000003.0, "text": "since 10am", "message_id": "m2"},
     {"event": "slot", "timestamp": 1700000003.2, "name": "since", "value": "since 10am"},
@@ -60,13 +72,25 @@ CONVERSATION = [
     {"event": "undo", "timestamp": 1700000003.8},
     {"event": "pause", "timestamp": 1700000003.9},
     {"event": "resume", "timestamp": 1700000004.0},
-    {"event": "reminder", "timestamp": 1700000004.1, "intent": "remind", "date_time": "2026-11-25T10:00:00",
-     "name": "r1", "kill_on_user_msg": True, "entities": None},
+    {
+        "event": "reminder",
+        "timestamp": 1700000004.1,
+        "intent": "remind",
+        "date_time": "2026-11-25T10:00:00",
+        "name": "r1",
+        "kill_on_user_msg": True,
+        "entities": None,
+    },
     {"event": "cancel_reminder", "timestamp": 1700000004.2, "name": "r1", "intent": None, "entities": None},
     {"event": "export", "timestamp": 1700000004.3},
     {"event": "loop_interrupted", "timestamp": 1700000004.4, "is_interrupted": True},
-    {"event": "action_execution_rejected", "timestamp": 1700000004.5, "name": "ticket_form", "policy": None,
-     "confidence": None},
+    {
+        "event": "action_execution_rejected",
+        "timestamp": 1700000004.5,
+        "name": "ticket_form",
+        "policy": None,
+        "confidence": None,
+    },
     {"event": "entities", "timestamp": 1700000004.6, "entities": [{"entity": "severity", "value": "S1"}]},
     {"event": "agent", "timestamp": 1700000004.7, "text": "looked at it"},
     {"event": "action", "timestamp": 1700000004.9, "name": "action_listen", "policy": None, "confidence": None},
@@ -75,8 +99,10 @@ CONVERSATION = [
 
 GOOD_RESPONSES = [
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "name": "since", "value": "10am", "timestamp": None}], "responses": [
-        {"text": "Noted.", "buttons": [{"title": "Yes", "payload": "/affirm"}]}]},
+    {
+        "events": [{"event": "slot", "name": "since", "value": "10am", "timestamp": None}],
+        "responses": [{"text": "Noted.", "buttons": [{"title": "Yes", "payload": "/affirm"}]}],
+    },
     {"events": [copy.deepcopy(event) for event in CONVERSATION]},
     {"responses": [{"template": "utter_ask_since"}]},
     {},
@@ -165,6 +191,7 @@ def test_the_checked_rasa_version_gets_the_speed_ups(monkeypatch):
 
 # --- the tracker store -------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def domain() -> Domain:
     return Domain.load(ROOT / "domain.yml")
@@ -173,8 +200,13 @@ def domain() -> Domain:
 def conversation_in_two_sessions() -> list[dict]:
     """The conversation, then a new session an hour later with one exchange of its own."""
     later = [
-        {"event": "action", "timestamp": 1700003600.0, "name": "action_session_start", "policy": None,
-         "confidence": 1.0},
+        {
+            "event": "action",
+            "timestamp": 1700003600.0,
+            "name": "action_session_start",
+            "policy": None,
+            "confidence": 1.0,
+        },
         {"event": "session_started", "timestamp": 1700003600.1},
         {"event": "slot", "timestamp": 1700003600.2, "name": "environment", "value": "production"},
         {"event": "action", "timestamp": 1700003600.3, "name": "action_listen", "policy": None, "confidence": None},
@@ -196,14 +228,17 @@ def store_and_read(store: SQLTrackerStore, domain: Domain, sender: str) -> dict[
                 tracker.update(Event.from_parameters(event))
             await store.save(tracker)
         latest, full = await store.retrieve(sender), await store.retrieve_full_tracker(sender)
-        return {"latest": latest.current_state(EventVerbosity.ALL), "full": full.current_state(EventVerbosity.ALL),
-                "missing": await store.retrieve("nobody")}
+        return {
+            "latest": latest.current_state(EventVerbosity.ALL),
+            "full": full.current_state(EventVerbosity.ALL),
+            "missing": await store.retrieve("nobody"),
+        }
 
     read = asyncio.run(run())
     with store.engine.connect() as connection:
-        rows = connection.execute(sa.text(
-            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
-        )).all()
+        rows = connection.execute(
+            sa.text("SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id")
+        ).all()
     return {**read, "rows": [tuple(row) for row in rows]}
 
 
@@ -228,8 +263,11 @@ def test_our_tracker_store_adds_the_session_start_index_once(tmp_path: Path, dom
 
 
 def test_the_redis_copy_is_read_only_where_it_continues_what_the_database_holds():
-    session = [{"event": "session_started", "timestamp": 1.0}, {"event": "action", "timestamp": 2.0},
-               {"event": "user", "timestamp": 3.0}]
+    session = [
+        {"event": "session_started", "timestamp": 1.0},
+        {"event": "action", "timestamp": 2.0},
+        {"event": "user", "timestamp": 3.0},
+    ]
     outage_turn = [{"event": "action", "timestamp": 4.0}, {"event": "bot", "timestamp": 5.0}]
     session_start = [{"event": "action", "timestamp": 0.5}]  # before session_started: not in the database's read
 
@@ -238,7 +276,7 @@ def test_the_redis_copy_is_read_only_where_it_continues_what_the_database_holds(
     assert _newer(session, session_start + session + outage_turn) == session + outage_turn
     assert _newer([], session) == session
     assert _newer(session + outage_turn, session) == session + outage_turn  # a stale copy
-    assert _newer(session, [{"event": "user", "timestamp": 9.0}] + outage_turn) == session  # another history
+    assert _newer(session, [{"event": "user", "timestamp": 9.0}, *outage_turn]) == session  # another history
 
 
 def long_session(domain: Domain, sender: str, turns: int, loop: str | None = None) -> DialogueStateTracker:

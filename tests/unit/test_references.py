@@ -13,18 +13,42 @@ def refs(text: str, **kwargs) -> list[str]:
     return [mention.reference for mention in read_references(text, PREFIX, **kwargs)]
 
 
-@pytest.mark.parametrize("text", [
-    "status of HLP-0121", "status of hlp-0121", "Hlp-121?", "hlp 0121", "hlp0121", "HLP - 121", "HLP#121",
-    "what about HPL-0121", "HLPP-0121 please", "hl-0121", "help 0121", "lhp-121",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "status of HLP-0121",
+        "status of hlp-0121",
+        "Hlp-121?",
+        "hlp 0121",
+        "hlp0121",
+        "HLP - 121",
+        "HLP#121",
+        "what about HPL-0121",
+        "HLPP-0121 please",
+        "hl-0121",
+        "help 0121",
+        "lhp-121",
+    ],
+)
 def test_a_reference_is_read_in_any_case_with_or_without_dash_zeros_or_a_slip_in_the_prefix(text):
     assert refs(text) == ["HLP-0121"]
 
 
-@pytest.mark.parametrize("text", [
-    "help 2 users", "it's sev-1", "since 10am", "raise it to S1", "covid-19 made us late", "about 300 users",
-    "call me on +91 98200 12345", "https://acme.example/c/0121", "at 10:30", "v2.0121",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "help 2 users",
+        "it's sev-1",
+        "since 10am",
+        "raise it to S1",
+        "covid-19 made us late",
+        "about 300 users",
+        "call me on +91 98200 12345",
+        "https://acme.example/c/0121",
+        "at 10:30",
+        "v2.0121",
+    ],
+)
 def test_words_and_numbers_that_are_not_references_are_not_read(text):
     assert refs(text) == []
 
@@ -51,17 +75,22 @@ def test_another_prefix_is_read_as_configured():
     assert [m.reference for m in read_references("status of SUP-12 and HLP-0001", "SUP-")] == ["SUP-0012"]
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("HLP-0112", ("HLP-0121",)),  # two digits swapped
-    ("HLP-0122", ("HLP-0121", "HLP-0123")),  # one digit wrong
-    ("HLP-01211", ("HLP-0121",)),  # one digit extra
-    ("HLP-0500", ()),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("HLP-0112", ("HLP-0121",)),  # two digits swapped
+        ("HLP-0122", ("HLP-0121", "HLP-0123")),  # one digit wrong
+        ("HLP-01211", ("HLP-0121",)),  # one digit extra
+        ("HLP-0500", ()),
+    ],
+)
 def test_near_misses_are_one_slip_away(typed, expected):
     assert near_misses(typed, ["HLP-0121", "HLP-0123", "HLP-0345"]) == expected
 
 
-@pytest.mark.parametrize("text", ["escalate it, 300 users are affected", "raise to S1 because 20 users", "since 2024 we use it"])
+@pytest.mark.parametrize(
+    "text", ["escalate it, 300 users are affected", "raise to S1 because 20 users", "since 2024 we use it"]
+)
 def test_a_number_that_counts_something_is_not_a_reference_even_in_a_follow_up(text):
     assert refs(text, bare_numbers=True) == []
 

@@ -11,11 +11,29 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 HOUR = timedelta(hours=1)
 
 
-def ticket(number: int, level: str, filed: datetime, due: datetime, responded: datetime | None = None,
-           status: str = "open", rating: int | None = None) -> Ticket:
-    return Ticket(requester=Requester("a@b.co"), title="t", description="d", final_severity=level,
-                  reference=f"HLP-{number:04d}", filed_at=filed, due_at=due, status=status, updated_at=filed,
-                  history=(), first_response_at=responded, satisfaction_rating=rating)
+def ticket(
+    number: int,
+    level: str,
+    filed: datetime,
+    due: datetime,
+    responded: datetime | None = None,
+    status: str = "open",
+    rating: int | None = None,
+) -> Ticket:
+    return Ticket(
+        requester=Requester("a@b.co"),
+        title="t",
+        description="d",
+        final_severity=level,
+        reference=f"HLP-{number:04d}",
+        filed_at=filed,
+        due_at=due,
+        status=status,
+        updated_at=filed,
+        history=(),
+        first_response_at=responded,
+        satisfaction_rating=rating,
+    )
 
 
 def test_each_ticket_is_on_time_late_or_pending_and_breaches_are_listed_most_overdue_first():
@@ -49,8 +67,12 @@ def test_since_leaves_older_tickets_out_and_unknown_levels_still_count():
 
 
 def test_satisfaction_is_averaged_over_the_rated_tickets():
-    tickets = [ticket(1, "S2", NOW, NOW + HOUR, status="closed", rating=5), ticket(2, "S2", NOW, NOW + HOUR, rating=2),
-               ticket(3, "S2", NOW, NOW + HOUR, rating=4), ticket(4, "S2", NOW, NOW + HOUR)]
+    tickets = [
+        ticket(1, "S2", NOW, NOW + HOUR, status="closed", rating=5),
+        ticket(2, "S2", NOW, NOW + HOUR, rating=2),
+        ticket(3, "S2", NOW, NOW + HOUR, rating=4),
+        ticket(4, "S2", NOW, NOW + HOUR),
+    ]
 
     report = build_report(tickets, ["S2"], NOW)
 

@@ -12,15 +12,21 @@ def asked(text: str, intent: str) -> list[tuple[str, list[str]]]:
 
 
 def test_one_request_about_two_tickets_stays_one_request():
-    assert asked("status of HLP-0129 and also HLP-0121", "ticket_status") == [("ticket_status", ["HLP-0129", "HLP-0121"])]
+    assert asked("status of HLP-0129 and also HLP-0121", "ticket_status") == [
+        ("ticket_status", ["HLP-0129", "HLP-0121"])
+    ]
     assert asked("what about 0121 and 0122?", "ticket_status") == [("ticket_status", ["HLP-0121", "HLP-0122"])]
 
 
 def test_two_different_requests_are_two():
     assert asked("close HLP-0135 and raise HLP-0136 to S2", "close_ticket") == [
-        ("close_ticket", ["HLP-0135"]), ("escalate", ["HLP-0136"])]
+        ("close_ticket", ["HLP-0135"]),
+        ("escalate", ["HLP-0136"]),
+    ]
     assert asked("status of HLP-0001; reopen HLP-0002", "ticket_status") == [
-        ("ticket_status", ["HLP-0001"]), ("reopen_ticket", ["HLP-0002"])]
+        ("ticket_status", ["HLP-0001"]),
+        ("reopen_ticket", ["HLP-0002"]),
+    ]
 
 
 def test_a_message_with_one_reference_is_one_request_as_nlu_read_it():
@@ -28,14 +34,17 @@ def test_a_message_with_one_reference_is_one_request_as_nlu_read_it():
     assert asked("what's up", "ticket_status") == [("ticket_status", [])]
 
 
-@pytest.mark.parametrize("text, details", [
-    ("add to HLP-0121: also affecting our instagram bot", "also affecting our instagram bot"),
-    ("HLP-0121: it fails on staging too", "it fails on staging too"),
-    ("info for HLP-0184 - clearing the cache did not fix it", "clearing the cache did not fix it"),
-    ("we also see it on android now, add that to HLP-0186", "we also see it on android now"),
-    ("add details to HLP-0121", None),
-    ("add to HLP-0121: ok", None),
-])
+@pytest.mark.parametrize(
+    "text, details",
+    [
+        ("add to HLP-0121: also affecting our instagram bot", "also affecting our instagram bot"),
+        ("HLP-0121: it fails on staging too", "it fails on staging too"),
+        ("info for HLP-0184 - clearing the cache did not fix it", "clearing the cache did not fix it"),
+        ("we also see it on android now, add that to HLP-0186", "we also see it on android now"),
+        ("add details to HLP-0121", None),
+        ("add to HLP-0121: ok", None),
+    ],
+)
 def test_details_given_with_the_request_are_read(text, details):
     [request] = read_requests(text, "add_details", "HLP-")
     assert details_given(request) == details
@@ -47,12 +56,15 @@ def test_add_that_alone_points_at_what_the_user_said_before():
     assert details_given(request) is None
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("make HLP-0128 S1, it now hits production too", "it now hits production too"),
-    ("change HLP-0128 to S1 because support never replied", "support never replied"),
-    ("raise HLP-0128 to S1", None),
-    ("raise HLP-0128 to S1. yes", None),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("make HLP-0128 S1, it now hits production too", "it now hits production too"),
+        ("change HLP-0128 to S1 because support never replied", "support never replied"),
+        ("raise HLP-0128 to S1", None),
+        ("raise HLP-0128 to S1. yes", None),
+    ],
+)
 def test_a_reason_given_after_the_ticket_and_level_is_read(text, reason):
     [request] = read_requests(text, "escalate", "HLP-")
     after = max(m.end for m in request.mentions)
@@ -71,16 +83,19 @@ def test_a_reference_then_a_question_is_not_details():
     assert asked("HLP-0121: ok", "ticket_status") == [("ticket_status", ["HLP-0121"])]
 
 
-@pytest.mark.parametrize("text, nlu, expected", [
-    ("problem went away on its own, close my open ticket", "reopen_ticket", "close_ticket"),
-    ("can you reopen HLP-0129?", "ticket_status", "reopen_ticket"),
-    ("talk to a human about HLP-0126", "talk_to_human", "talk_to_human"),
-    ("is HLP-0012 resolved", "ticket_status", "ticket_status"),
-    ("mark HLP-0133 as resolved", "close_ticket", "close_ticket"),
-    ("my resolved ticket isn't actually resolved", "reopen_ticket", "reopen_ticket"),
-    ("this needs to be a blocker now", "escalate", "escalate"),
-    ("what's up", "inform", "inform"),
-])
+@pytest.mark.parametrize(
+    "text, nlu, expected",
+    [
+        ("problem went away on its own, close my open ticket", "reopen_ticket", "close_ticket"),
+        ("can you reopen HLP-0129?", "ticket_status", "reopen_ticket"),
+        ("talk to a human about HLP-0126", "talk_to_human", "talk_to_human"),
+        ("is HLP-0012 resolved", "ticket_status", "ticket_status"),
+        ("mark HLP-0133 as resolved", "close_ticket", "close_ticket"),
+        ("my resolved ticket isn't actually resolved", "reopen_ticket", "reopen_ticket"),
+        ("this needs to be a blocker now", "escalate", "escalate"),
+        ("what's up", "inform", "inform"),
+    ],
+)
 def test_a_one_request_message_keeps_nlus_request_unless_its_words_say_another(text, nlu, expected):
     [request] = read_requests(text, nlu, "HLP-")
     assert request.intent == expected

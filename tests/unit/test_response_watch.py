@@ -17,20 +17,39 @@ from helpdesk.tickets import Event, Requester, Ticket
 
 IST = ZoneInfo("Asia/Kolkata")
 POLICY = load_policy(PROJECT_ROOT / "support-policy.yml")
-MARGINS = {"S0": timedelta(minutes=15), "S1": timedelta(minutes=15), "S2": timedelta(minutes=30),
-           "S3": timedelta(minutes=30)}
+MARGINS = {
+    "S0": timedelta(minutes=15),
+    "S1": timedelta(minutes=15),
+    "S2": timedelta(minutes=30),
+    "S3": timedelta(minutes=30),
+}
 
 
 def ist(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=IST)
 
 
-def ticket(severity: str, due: datetime, status: str = "open", responded: datetime | None = None,
-           alerts: tuple[tuple[str, datetime], ...] = ()) -> Ticket:
+def ticket(
+    severity: str,
+    due: datetime,
+    status: str = "open",
+    responded: datetime | None = None,
+    alerts: tuple[tuple[str, datetime], ...] = (),
+) -> Ticket:
     history = tuple(Event(kind, due, "watch", {"due_at": alert_due_at.isoformat()}) for kind, alert_due_at in alerts)
-    return Ticket(requester=Requester("a@b.co"), title="t", description="d", final_severity=severity,
-                  reference="HLP-0001", filed_at=due - timedelta(hours=1), due_at=due, status=status,
-                  updated_at=due, history=history, first_response_at=responded)
+    return Ticket(
+        requester=Requester("a@b.co"),
+        title="t",
+        description="d",
+        final_severity=severity,
+        reference="HLP-0001",
+        filed_at=due - timedelta(hours=1),
+        due_at=due,
+        status=status,
+        updated_at=due,
+        history=history,
+        first_response_at=responded,
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,7 +82,9 @@ def test_each_alert_once_per_due_time_and_again_for_a_new_one():
 
     assert alert_due(warned, ist(25, 11, 50), MARGINS, POLICY) is None
     assert alert_due(warned, ist(25, 12), MARGINS, POLICY) == "sla_breached"
-    breached = dataclasses.replace(warned, history=warned.history + ticket("S0", due, alerts=(("sla_breached", due),)).history)
+    breached = dataclasses.replace(
+        warned, history=warned.history + ticket("S0", due, alerts=(("sla_breached", due),)).history
+    )
     assert alert_due(breached, ist(25, 13), MARGINS, POLICY) is None
     assert alert_due(dataclasses.replace(breached, due_at=moved), ist(25, 14, 50), MARGINS, POLICY) == "sla_at_risk"
 

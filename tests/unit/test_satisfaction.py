@@ -13,14 +13,28 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 
 
 def ticket(number: int, status: str, updated: datetime = NOW, asked: datetime | None = None) -> Ticket:
-    return Ticket(requester=Requester("a@b.co"), title=f"problem {number}", description="d", final_severity="S2",
-                  reference=f"HLP-{number:04d}", filed_at=NOW - timedelta(days=1), due_at=NOW, status=status,
-                  updated_at=updated, history=(), satisfaction_asked_at=asked)
+    return Ticket(
+        requester=Requester("a@b.co"),
+        title=f"problem {number}",
+        description="d",
+        final_severity="S2",
+        reference=f"HLP-{number:04d}",
+        filed_at=NOW - timedelta(days=1),
+        due_at=NOW,
+        status=status,
+        updated_at=updated,
+        history=(),
+        satisfaction_asked_at=asked,
+    )
 
 
 def test_only_the_latest_finished_ticket_is_asked_about_and_only_once():
-    tickets = [ticket(1, "closed", NOW - timedelta(hours=2)), ticket(2, "resolved", NOW - timedelta(hours=1)),
-               ticket(3, "open", NOW), ticket(4, "closed", NOW, asked=NOW)]
+    tickets = [
+        ticket(1, "closed", NOW - timedelta(hours=2)),
+        ticket(2, "resolved", NOW - timedelta(hours=1)),
+        ticket(3, "open", NOW),
+        ticket(4, "closed", NOW, asked=NOW),
+    ]
 
     assert ticket_to_rate(tickets) is None, "the latest finished ticket was asked about already"
     assert ticket_to_rate(tickets[:3]).reference == "HLP-0002"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from typing import Any, Dict, List, Optional
-
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -63,7 +62,7 @@ EXAMPLES = {
 }
 
 
-def training_data(examples: Dict[str, List[str]]) -> TrainingData:
+def training_data(examples: dict[str, list[str]]) -> TrainingData:
     messages = [
         Message.build(text, "report_problem", intent_metadata={"severity": level})
         for level, texts in examples.items()
@@ -80,8 +79,8 @@ def context() -> ExecutionContext:
 
 def train(
     tmp: Path,
-    config: Optional[Dict[str, Any]] = None,
-    examples: Optional[Dict[str, List[str]]] = None,
+    config: dict[str, Any] | None = None,
+    examples: dict[str, list[str]] | None = None,
 ) -> SeverityAssessor:
     storage = LocalModelStorage(tmp)
     resource = Resource("train_SeverityAssessor9")
@@ -90,10 +89,8 @@ def train(
     return component
 
 
-def load(tmp: Path, config: Optional[Dict[str, Any]] = None) -> SeverityAssessor:
-    return SeverityAssessor.load(
-        config or {}, LocalModelStorage(tmp), Resource("train_SeverityAssessor9"), context()
-    )
+def load(tmp: Path, config: dict[str, Any] | None = None) -> SeverityAssessor:
+    return SeverityAssessor.load(config or {}, LocalModelStorage(tmp), Resource("train_SeverityAssessor9"), context())
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +188,7 @@ def test_level_bias_shifts_toward_that_level(storage_dir: Path) -> None:
     neutral = load(storage_dir, {"level_bias": {}}).assess(text)
     pushed = load(storage_dir, {"level_bias": {"S0": 5.0}}).assess(text)
 
-    def s0(result: Dict[str, Any]) -> float:
+    def s0(result: dict[str, Any]) -> float:
         return next(r["confidence"] for r in result["ranking"] if r["name"] == "S0")
 
     assert s0(pushed) > s0(neutral)
@@ -209,7 +206,7 @@ def test_cues_quote_words_of_the_message_and_no_filler(loaded: SeverityAssessor)
 def test_fast_features_equal_scikit_learns_transform() -> None:
     from scipy.sparse import hstack
 
-    from components.severity.model import SeverityModel, Settings
+    from components.severity.model import Settings, SeverityModel
 
     texts = [text for level in EXAMPLES.values() for text in level]
     model = SeverityModel.fit(texts, [level for level, items in EXAMPLES.items() for _ in items], Settings())

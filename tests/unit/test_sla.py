@@ -95,8 +95,9 @@ def test_business_hours_across_a_dst_weekend_keep_local_opening_times(real_polic
 
 def test_a_business_day_that_loses_an_hour_to_dst_offers_one_hour_less(real_policy):
     # Berlin skips 02:00-03:00 on Sunday 29 March 2026; 00:00-06:00 holds five real hours.
-    policy = with_target(with_hours(real_policy, timezone=BERLIN, weekdays=frozenset(range(7)),
-                                    opens=time(0), closes=time(6)), "S3", 6)
+    policy = with_target(
+        with_hours(real_policy, timezone=BERLIN, weekdays=frozenset(range(7)), opens=time(0), closes=time(6)), "S3", 6
+    )
     filed = datetime(2026, 3, 29, 0, tzinfo=BERLIN)
 
     assert due_at("S2", filed, policy) == datetime(2026, 3, 29, 5, tzinfo=BERLIN)
@@ -105,8 +106,9 @@ def test_a_business_day_that_loses_an_hour_to_dst_offers_one_hour_less(real_poli
 
 def test_a_business_day_that_gains_an_hour_to_dst_offers_one_hour_more(real_policy):
     # Berlin repeats 02:00-03:00 on Sunday 25 October 2026; 00:00-06:00 holds seven real hours.
-    policy = with_target(with_hours(real_policy, timezone=BERLIN, weekdays=frozenset(range(7)),
-                                    opens=time(0), closes=time(6)), "S3", 6)
+    policy = with_target(
+        with_hours(real_policy, timezone=BERLIN, weekdays=frozenset(range(7)), opens=time(0), closes=time(6)), "S3", 6
+    )
     filed = datetime(2026, 10, 25, 0, tzinfo=BERLIN)
 
     assert due_at("S3", filed, policy) == datetime(2026, 10, 25, 5, tzinfo=BERLIN)
@@ -194,13 +196,21 @@ def test_is_open_and_next_opening_refuse_naive_times(real_policy):
     [
         ("S0", ist(11, 28, 3, 0), 15, ist(11, 28, 2, 45), "round the clock: elapsed time, even on a Saturday night"),
         ("S2", ist(11, 25, 15, 0), 30, ist(11, 25, 14, 30), "inside one business day"),
-        ("S2", ist(11, 26, 9, 10), 30, ist(11, 25, 17, 40), "due just after opening: the warning comes the evening before"),
+        (
+            "S2",
+            ist(11, 26, 9, 10),
+            30,
+            ist(11, 25, 17, 40),
+            "due just after opening: the warning comes the evening before",
+        ),
         ("S2", ist(11, 30, 9, 10), 30, ist(11, 27, 17, 40), "due Monday morning: the warning comes on Friday"),
         ("S1", ist(11, 25, 9, 0), 15, ist(11, 24, 17, 45), "due exactly at opening"),
         ("S2", ist(11, 26, 10, 0), 120, ist(11, 25, 17, 0), "a margin longer than the morning"),
     ],
 )
-def test_warnings_come_a_margin_of_the_levels_own_clock_before_the_due_time(real_policy, severity, due, minutes, warning, case):
+def test_warnings_come_a_margin_of_the_levels_own_clock_before_the_due_time(
+    real_policy, severity, due, minutes, warning, case
+):
     assert warning_at(severity, due, timedelta(minutes=minutes), real_policy) == warning, case
 
 

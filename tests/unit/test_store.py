@@ -114,17 +114,18 @@ def test_get_unknown_reference_is_none(store):
 
 def test_list_is_newest_first_and_filters(store, make_draft):
     store.create(make_draft(title="middle"), FILED, DUE)
-    store.create(make_draft(title="newest", requester=dataclasses.replace(
-        make_draft().requester, email="Ravi@Example.com")), FILED + timedelta(days=1), DUE)
+    store.create(
+        make_draft(title="newest", requester=dataclasses.replace(make_draft().requester, email="Ravi@Example.com")),
+        FILED + timedelta(days=1),
+        DUE,
+    )
     store.create(make_draft(title="oldest"), FILED - timedelta(days=1), DUE)
     store.set_status("HLP-0001", "resolved", LATER, "agent")
 
     assert [ticket.title for ticket in store.list()] == ["newest", "middle", "oldest"]
     assert [ticket.title for ticket in store.list(status="open")] == ["newest", "oldest"]
     assert [ticket.title for ticket in store.list(requester_email="ravi@example.com")] == ["newest"]
-    assert [ticket.title for ticket in store.list(status="resolved", requester_email="priya@example.com")] == [
-        "middle"
-    ]
+    assert [ticket.title for ticket in store.list(status="resolved", requester_email="priya@example.com")] == ["middle"]
 
 
 def test_list_rejects_unknown_status(store):
@@ -146,8 +147,16 @@ def test_history_records_every_change_in_order(store, make_draft):
     assert ticket.updated_at == LATER + timedelta(minutes=2)
     assert [(event.kind, event.author, event.detail) for event in ticket.history[1:]] == [
         ("comment_added", "priya@example.com", {"text": "Logs attached."}),
-        ("severity_changed", "agent",
-         {"from": "S2", "to": "S1", "reason": "affects every agent", "due_at": new_due.astimezone(timezone.utc).isoformat()}),
+        (
+            "severity_changed",
+            "agent",
+            {
+                "from": "S2",
+                "to": "S1",
+                "reason": "affects every agent",
+                "due_at": new_due.astimezone(timezone.utc).isoformat(),
+            },
+        ),
         ("status_changed", "agent", {"from": "open", "to": "in_progress", "note": "looking"}),
     ]
 
@@ -161,7 +170,14 @@ def test_reopening_a_closed_ticket_opens_it_with_a_new_due_time_and_says_why(sto
 
     assert (ticket.status, ticket.due_at, ticket.is_open) == ("open", new_due, True)
     assert (ticket.history[-1].kind, ticket.history[-1].detail) == (
-        "status_changed", {"from": "closed", "to": "open", "note": "it broke again", "due_at": new_due.astimezone(timezone.utc).isoformat()})
+        "status_changed",
+        {
+            "from": "closed",
+            "to": "open",
+            "note": "it broke again",
+            "due_at": new_due.astimezone(timezone.utc).isoformat(),
+        },
+    )
 
 
 def test_an_open_ticket_cannot_be_reopened_and_is_left_as_it_was(store, make_draft):
@@ -178,7 +194,10 @@ def test_a_handoff_request_is_its_own_event_with_the_conversation(store, make_dr
     ticket = store.request_handoff("HLP-0001", "User: hello", LATER, "assistant")
 
     assert (ticket.history[-1].kind, ticket.history[-1].author, ticket.history[-1].detail) == (
-        "handoff_requested", "assistant", {"transcript": "User: hello"})
+        "handoff_requested",
+        "assistant",
+        {"transcript": "User: hello"},
+    )
 
 
 def test_set_status_rejects_unknown_status_listing_the_valid_ones(store, make_draft):
@@ -232,7 +251,9 @@ def test_naive_times_are_refused(store, make_draft):
 )
 def test_text_is_stored_verbatim(store, make_draft, text):
     draft = make_draft(
-        title=text[:500], description=text, requester=dataclasses.replace(make_draft().requester, name=text[:80]),
+        title=text[:500],
+        description=text,
+        requester=dataclasses.replace(make_draft().requester, name=text[:80]),
         links=(text[:200],),
     )
     store.create(draft, FILED, DUE)
@@ -258,8 +279,9 @@ def test_a_second_store_on_the_same_database_sees_the_tickets(store, make_draft,
 
 
 def test_open_store_uses_the_configured_database(tmp_path, make_draft):
-    settings = load_settings(env={"HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/var/h.db",
-                                  "HELPDESK_REFERENCE_PREFIX": "OPS-"})
+    settings = load_settings(
+        env={"HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/var/h.db", "HELPDESK_REFERENCE_PREFIX": "OPS-"}
+    )
 
     ticket = open_store(settings).create(make_draft(), FILED, DUE)
 
@@ -283,7 +305,8 @@ def test_the_first_response_is_recorded_once_with_whether_it_met_the_target(stor
     assert answered.first_response_at == LATER and again.first_response_at == LATER
     responses = [event for event in again.history if event.kind == "first_response"]
     assert [(event.author, event.detail["met"], event.detail["note"]) for event in responses] == [
-        ("agent@haptik.ai", True, "looking at the logs")]
+        ("agent@haptik.ai", True, "looking at the logs")
+    ]
 
 
 def test_a_late_first_response_is_recorded_as_missed(store, make_draft):
@@ -313,8 +336,10 @@ def test_a_response_time_alert_is_raised_once_per_due_time(store, make_draft):
 
     assert first is not None and again is None and rearmed is not None
     alerts = [(event.kind, event.detail["due_at"]) for event in rearmed.history if event.kind == "sla_at_risk"]
-    assert alerts == [("sla_at_risk", DUE.astimezone(timezone.utc).isoformat()),
-                      ("sla_at_risk", (DUE + timedelta(hours=1)).astimezone(timezone.utc).isoformat())]
+    assert alerts == [
+        ("sla_at_risk", DUE.astimezone(timezone.utc).isoformat()),
+        ("sla_at_risk", (DUE + timedelta(hours=1)).astimezone(timezone.utc).isoformat()),
+    ]
 
 
 def test_an_unknown_alert_is_refused(store, make_draft):
@@ -352,6 +377,9 @@ def test_a_rating_is_stored_with_its_comment_and_recorded_in_the_history(store, 
 
     assert (rated.satisfaction_rating, rated.satisfaction_comment) == (4, "quick and kind")
     assert rated.satisfaction_asked_at == LATER
-    assert rated.history[-1].kind == "satisfaction_rated" and rated.history[-1].detail == {"rating": 4, "comment": "quick and kind"}
+    assert rated.history[-1].kind == "satisfaction_rated" and rated.history[-1].detail == {
+        "rating": 4,
+        "comment": "quick and kind",
+    }
     with pytest.raises(ValueError, match="from 1 to 5"):
         store.record_satisfaction("HLP-0001", 6, None, LATER, "priya@example.com")

@@ -5,17 +5,25 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from helpdesk.references import read_references
+from helpdesk.ticket_choice import Ambiguous, Found, NotFound, NoTicket, by_description, choose, described_topic
 from helpdesk.tickets import Requester, Ticket
-from helpdesk.ticket_choice import Ambiguous, Found, NoTicket, NotFound, by_description, choose, described_topic
 
 FILED = datetime(2025, 3, 12, 5, 30, tzinfo=timezone.utc)
 
 
 def ticket(reference: str, title: str, status: str = "open", description: str = "", area: str | None = None) -> Ticket:
     return Ticket(
-        requester=Requester("priya@acme.example"), title=title, description=description or title, bot_or_area=area,
-        final_severity="S2", reference=reference, filed_at=FILED, due_at=FILED + timedelta(hours=4), status=status,
-        updated_at=FILED, history=(),
+        requester=Requester("priya@acme.example"),
+        title=title,
+        description=description or title,
+        bot_or_area=area,
+        final_severity="S2",
+        reference=reference,
+        filed_at=FILED,
+        due_at=FILED + timedelta(hours=4),
+        status=status,
+        updated_at=FILED,
+        history=(),
     )
 
 

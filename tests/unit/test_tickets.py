@@ -12,8 +12,18 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
 
 
 def ticket(status: str) -> Ticket:
-    return Ticket(requester=Requester("a@b.co"), title="t", description="d", final_severity="S2", reference="HLP-0001",
-                  filed_at=NOW, due_at=NOW, status=status, updated_at=NOW, history=())
+    return Ticket(
+        requester=Requester("a@b.co"),
+        title="t",
+        description="d",
+        final_severity="S2",
+        reference="HLP-0001",
+        filed_at=NOW,
+        due_at=NOW,
+        status=status,
+        updated_at=NOW,
+        history=(),
+    )
 
 
 @pytest.mark.parametrize("status", STATUSES)

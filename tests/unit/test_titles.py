@@ -40,20 +40,27 @@ def test_greetings_pleasantries_and_complaints_are_set_aside(description, title)
     assert title_for(description) == title
 
 
-@pytest.mark.parametrize("description", ["Hello sir, kindly do the needful.", "I JUST TOLD YOU.", "hi", "please help!!"])
+@pytest.mark.parametrize(
+    "description", ["Hello sir, kindly do the needful.", "I JUST TOLD YOU.", "hi", "please help!!"]
+)
 def test_a_description_of_only_noise_is_titled_by_its_area_or_as_a_request(description):
     assert title_for(description) == "Support request"
     assert title_for(description, "the sales bot", "production") == "Problem with the sales bot (production)"
 
 
 def test_the_area_and_environment_are_added_when_the_sentence_lacks_them():
-    assert title_for("Replies take 30 seconds", "the sales bot", "production") == "Replies take 30 seconds (the sales bot, production)"
+    assert (
+        title_for("Replies take 30 seconds", "the sales bot", "production")
+        == "Replies take 30 seconds (the sales bot, production)"
+    )
     assert title_for("Our sales bot is down on prod", "the sales bot", "production") == "Our sales bot is down on prod"
     assert title_for("Report won't download", "analytics", "unknown") == "Report won't download (analytics)"
 
 
 def test_a_long_title_is_cut_at_a_word_and_keeps_its_context():
-    description = "The checkout assistant on our website stops replying right after the greeting message and customers leave"
+    description = (
+        "The checkout assistant on our website stops replying right after the greeting message and customers leave"
+    )
     title = title_for(description, "checkout", "staging")
     assert title.endswith("… (staging)")
     assert len(title) <= TITLE_LENGTH + 1
@@ -63,7 +70,10 @@ def test_a_long_title_is_cut_at_a_word_and_keeps_its_context():
 
 def test_a_long_title_keeps_whole_clauses_when_they_fit():
     description = "The weekly analytics report for all regions won't download, it errors out after about a minute"
-    assert title_for(description, None, "production") == "The weekly analytics report for all regions won't download (production)"
+    assert (
+        title_for(description, None, "production")
+        == "The weekly analytics report for all regions won't download (production)"
+    )
 
 
 def test_a_20_kb_description_gets_a_short_title():

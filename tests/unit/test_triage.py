@@ -88,9 +88,7 @@ def test_a_reason_never_names_a_meaning_the_level_does_not_have(real_policy):
 @pytest.mark.parametrize("assessed", [None, "", "S9", "blocker"])
 def test_without_an_assessment_it_starts_from_medium_and_says_so(real_policy, assessed):
     decision = decide(real_policy, assessed, Facts())
-    assert decision == Decision(
-        "S2", False, ("I could not tell from the description, so I started from S2 (Medium)",)
-    )
+    assert decision == Decision("S2", False, ("I could not tell from the description, so I started from S2 (Medium)",))
 
 
 def test_facts_read_from_a_description_drive_the_decision(real_policy):
@@ -123,4 +121,6 @@ def test_reasons_use_the_policys_names(policy_file):
         data["severities"]["S2"]["name"] = "Moderate"
 
     policy = load_policy(policy_file(rename))
-    assert decide(policy, None, Facts()).reasons == ("I could not tell from the description, so I started from S2 (Moderate)",)
+    assert decide(policy, None, Facts()).reasons == (
+        "I could not tell from the description, so I started from S2 (Moderate)",
+    )

@@ -23,8 +23,11 @@ from helpdesk.wording import (
     ("moment", "zone", "expected"),
     [
         (datetime(2026, 11, 25, 4, 0, tzinfo=timezone.utc), ZoneInfo("Asia/Kolkata"), "Wed 25 Nov, 09:30 IST"),
-        (datetime(2026, 11, 5, 9, 30, tzinfo=ZoneInfo("Asia/Kolkata")), ZoneInfo("Asia/Kolkata"),
-         "Thu 5 Nov, 09:30 IST"),
+        (
+            datetime(2026, 11, 5, 9, 30, tzinfo=ZoneInfo("Asia/Kolkata")),
+            ZoneInfo("Asia/Kolkata"),
+            "Thu 5 Nov, 09:30 IST",
+        ),
         (datetime(2026, 1, 15, 12, tzinfo=timezone.utc), ZoneInfo("Europe/Berlin"), "Thu 15 Jan, 13:00 CET"),
         (datetime(2026, 7, 15, 12, tzinfo=timezone.utc), ZoneInfo("Europe/Berlin"), "Wed 15 Jul, 14:00 CEST"),
         (datetime(2026, 7, 15, 12, tzinfo=timezone.utc), ZoneInfo("America/Sao_Paulo"), "Wed 15 Jul, 09:00 -0300"),
@@ -124,22 +127,50 @@ IST_ZONE = ZoneInfo("Asia/Kolkata")
 @pytest.mark.parametrize(
     ("user_zone", "moment", "expected", "case"),
     [
-        ("Europe/London", datetime(2026, 11, 30, 15, 0, tzinfo=IST_ZONE), "Mon 30 Nov, 09:30 GMT (15:00 IST)", "winter"),
-        ("Europe/London", datetime(2026, 6, 29, 15, 0, tzinfo=IST_ZONE), "Mon 29 Jun, 10:30 BST (15:00 IST)", "summer time"),
-        ("America/New_York", datetime(2026, 11, 30, 9, 30, tzinfo=IST_ZONE),
-         "Sun 29 Nov, 23:00 EST (Mon 30 Nov, 09:30 IST)", "support's day differs, so it is given"),
-        ("Asia/Kathmandu", datetime(2026, 11, 30, 15, 0, tzinfo=IST_ZONE), "Mon 30 Nov, 15:15 +0545 (15:00 IST)",
-         "a zone with a 45-minute offset and no abbreviation"),
-        ("Australia/Adelaide", datetime(2026, 11, 30, 15, 0, tzinfo=IST_ZONE),
-         "Mon 30 Nov, 20:00 ACDT (15:00 IST)", "a half-hour offset under summer time"),
-        ("Asia/Calcutta", datetime(2026, 11, 30, 15, 0, tzinfo=IST_ZONE), "Mon 30 Nov, 15:00 IST",
-         "another name for support's zone reads once"),
+        (
+            "Europe/London",
+            datetime(2026, 11, 30, 15, 0, tzinfo=IST_ZONE),
+            "Mon 30 Nov, 09:30 GMT (15:00 IST)",
+            "winter",
+        ),
+        (
+            "Europe/London",
+            datetime(2026, 6, 29, 15, 0, tzinfo=IST_ZONE),
+            "Mon 29 Jun, 10:30 BST (15:00 IST)",
+            "summer time",
+        ),
+        (
+            "America/New_York",
+            datetime(2026, 11, 30, 9, 30, tzinfo=IST_ZONE),
+            "Sun 29 Nov, 23:00 EST (Mon 30 Nov, 09:30 IST)",
+            "support's day differs, so it is given",
+        ),
+        (
+            "Asia/Kathmandu",
+            datetime(2026, 11, 30, 15, 0, tzinfo=IST_ZONE),
+            "Mon 30 Nov, 15:15 +0545 (15:00 IST)",
+            "a zone with a 45-minute offset and no abbreviation",
+        ),
+        (
+            "Australia/Adelaide",
+            datetime(2026, 11, 30, 15, 0, tzinfo=IST_ZONE),
+            "Mon 30 Nov, 20:00 ACDT (15:00 IST)",
+            "a half-hour offset under summer time",
+        ),
+        (
+            "Asia/Calcutta",
+            datetime(2026, 11, 30, 15, 0, tzinfo=IST_ZONE),
+            "Mon 30 Nov, 15:00 IST",
+            "another name for support's zone reads once",
+        ),
     ],
 )
 def test_times_read_in_the_users_zone_with_supports_beside(user_zone, moment, expected, case):
     assert format_due(moment, reader_zones(user_zone, IST_ZONE)) == expected, case
 
 
-@pytest.mark.parametrize("user_zone", [None, "", "Mars/Olympus_Mons", "../../etc/passwd", "x" * 200, 42, "Asia/Kolkata"])
+@pytest.mark.parametrize(
+    "user_zone", [None, "", "Mars/Olympus_Mons", "../../etc/passwd", "x" * 200, 42, "Asia/Kolkata"]
+)
 def test_an_unknown_or_missing_zone_falls_back_to_supports(user_zone):
     assert reader_zones(user_zone, IST_ZONE) is IST_ZONE
