@@ -45,7 +45,7 @@ train: $(MODEL)
 
 $(MODEL): $(INSTALLED) $(MODEL_INPUTS)
 	@echo "==> training the Rasa model (inputs changed since the last model)"
-	$(BIN)/rasa train --fixed-model-name current --out models
+	$(BIN)/python -m servers.rasa_server train --fixed-model-name current --out models
 	@touch $@
 
 run: $(MODEL)

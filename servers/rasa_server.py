@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
+import rasa.telemetry
 from rasa.__main__ import main
 
 from helpdesk.config import load_settings
@@ -26,4 +27,7 @@ if __name__ == "__main__":
         sys.exit(f"rasa server: {error}")
     rasa_patches.apply()
     redact_access_log()
+    # Rasa 3.6 reports its crashes to Rasa's Sentry whatever the telemetry setting says; a
+    # self-hosted help desk sends nothing out (RASA_TELEMETRY_ENABLED=false covers the rest).
+    rasa.telemetry.initialize_error_reporting = lambda: None
     sys.exit(main())

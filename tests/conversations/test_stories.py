@@ -45,7 +45,13 @@ def test_every_conversation_story_passes(servers, tmp_path):
 
 
 def test_training_data_validates_cleanly():
-    run = subprocess.run([str(BIN / "rasa"), "data", "validate"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [str(BIN / "python"), "-m", "servers.rasa_server", "data", "validate"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     warnings = re.findall(r"UserWarning: (.*)", run.stdout + run.stderr)
     assert [w for w in warnings if not _is_a_form_question(w)] == []
