@@ -46,6 +46,22 @@ DOCS = Button("Documentation", "/ask_docs")
 MY_TICKETS = Button("My tickets", "/my_tickets")
 MENU = (FILE_TICKET, RESPONSE_TIMES, MY_TICKETS, CONTACT, DOCS)
 
+QUESTION_INTENTS = (
+    "ask_response_time",
+    "ask_response_times_all",
+    "ask_severity_levels",
+    "ask_severity_of_problem",
+    "ask_business_hours",
+    "ask_open_now",
+    "ask_when_reply",
+    "ask_contact",
+    "ask_after_filing",
+    "ask_docs",
+)
+"""The questions about support the assistant answers, by NLU intent: answered at any time,
+in the middle of any form, and never taken as the answer to a form's question
+(tests/unit/test_vocabulary.py holds domain.yml, the rules and the action table to this)."""
+
 TOPIC_TITLES = {
     "report_problem": "Report a problem",
     "file_ticket": "File a support ticket",

@@ -74,3 +74,29 @@ def test_two_users_of_one_account_reach_only_their_own_tickets_however_they_name
 
     handoff = texts(servers.say(priya_chat, "can I talk to a real person about this now?", priya))
     assert f"take over {priyas} (" in handoff
+
+
+def test_a_question_while_adding_details_is_answered_and_never_stored_as_the_detail(servers):
+    from datetime import datetime, timezone
+
+    from helpdesk import sla
+    from helpdesk.store import TicketStore
+    from helpdesk.tickets import Requester, TicketDraft
+    from helpdesk.wiring import default_policy
+
+    email = f"ravi-{uuid.uuid4().hex[:8]}@acme.com"
+    filed = datetime.now(timezone.utc)
+    draft = TicketDraft(requester=Requester(email), title="Export fails", description="d", final_severity="S2")
+    store = TicketStore(servers.database_url, "HLP-")
+    reference = store.create(draft, filed, sla.due_at("S2", filed, default_policy())).reference
+    ravi, sender = signed_in(email, "Ravi"), f"ravi-{uuid.uuid4().hex}"
+
+    asked = texts(servers.say(sender, f"add details to {reference}", ravi))
+    answered = texts(servers.say(sender, "what are your business hours?", ravi))
+    added = texts(servers.say(sender, "it fails for the March export too", ravi))
+
+    assert "add" in asked.lower()
+    assert "business hours" in answered.lower() and "Added" not in answered
+    assert "Added" in added
+    comments = [event.detail["text"] for event in store.get(reference).history if event.kind == "comment_added"]
+    assert comments == ["it fails for the March export too"]
