@@ -81,7 +81,7 @@ def requester(tracker: Tracker) -> Requester | None:
 
 def _metadata_values(tracker: Tracker, key: str) -> Iterator[Any]:
     """The values user messages' metadata gave `key`, newest first."""
-    for event in reversed(tracker.events):
+    for event in reversed(tracker.applied_events()):
         metadata = event.get("metadata") if event.get("event") == "user" else None
         if isinstance(metadata, dict) and metadata.get(key):
             yield metadata[key]
@@ -105,7 +105,7 @@ def intent_of(event: dict[str, Any]) -> str | None:
 
 def previous_user_event(tracker: Tracker) -> dict[str, Any] | None:
     """The user message before the latest one: what a "yes" may be agreeing to."""
-    users = [event for event in tracker.events if event.get("event") == "user"]
+    users = [event for event in tracker.applied_events() if event.get("event") == "user"]
     return users[-2] if len(users) >= 2 else None
 
 
@@ -146,7 +146,7 @@ def as_typed(value: Any, tracker: Tracker) -> str:
 def last_typed_message(tracker: Tracker) -> dict[str, Any] | None:
     """The user's last typed message (its event): a button click ("/intent") stands for an
     earlier one, e.g. the message a "did you mean ...?" button clarified."""
-    for event in reversed(tracker.events):
+    for event in reversed(tracker.applied_events()):
         text = full_text(event).strip() if event.get("event") == "user" else ""
         if text and not text.startswith("/"):
             return event

@@ -106,7 +106,7 @@ def open_tickets(user: VerifiedUser) -> list[Ticket]:
 def in_focus(tracker: Tracker) -> tuple[str, ...]:
     """The references the conversation was about, newest first (shown, acted on, filed)."""
     found: list[str] = []
-    for event in reversed(tracker.events):
+    for event in reversed(tracker.applied_events()):
         value = event.get("value") if event.get("event") == "slot" and event.get("name") in FOCUS_SLOTS else None
         if isinstance(value, str) and value not in found:
             found.append(value)
@@ -150,7 +150,7 @@ def reason_in(request: Request, after: int) -> str | None:
 def transcript(tracker: Tracker) -> str:
     """The conversation so far, as support reads it when a person takes over."""
     lines = []
-    for event in tracker.events:
+    for event in tracker.applied_events():
         text = (full_text(event) if event.get("event") == "user" else event.get("text") or "").strip()
         if text and event.get("event") in ("user", "bot"):
             lines.append(f"{'User' if event['event'] == 'user' else 'Assistant'}: {text}")

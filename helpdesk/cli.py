@@ -29,7 +29,7 @@ from helpdesk.report import build_report
 from helpdesk.sla import due_at
 from helpdesk.store import TicketNotFound, TicketStore, open_store
 from helpdesk.tickets import STATUSES, Ticket
-from helpdesk.wording import format_business_hours, format_due, format_duration, format_target
+from helpdesk.wording import format_business_hours, format_due, format_duration, format_target, level_label
 
 TITLE_WIDTH = 48
 
@@ -190,7 +190,7 @@ def _report(args: argparse.Namespace, settings: Settings, policy: Policy) -> int
     print(f"First responses since {format_due(since, zone)}:" if since else "First responses, all tickets:")
     rows = [
         (
-            _level_label(level.level, policy),
+            level_label(level.level, policy),
             str(level.tickets),
             str(level.met),
             str(level.missed),
@@ -210,10 +210,6 @@ def _report(args: argparse.Namespace, settings: Settings, policy: Policy) -> int
     )
     print(f"Satisfaction: {rated}")
     return 0
-
-
-def _level_label(level: str, policy: Policy) -> str:
-    return policy.severities[level].label if level in policy.severities else level
 
 
 def _wait(span: timedelta | None) -> str:
@@ -375,7 +371,7 @@ def _ticket_text(ticket: Ticket, policy: Policy) -> str:
     zone = policy.business_hours.timezone
     requester = ticket.requester
     who = " ".join(part for part in (requester.name, f"<{requester.email}>") if part)
-    severity = _severity_label(policy, ticket.final_severity)
+    severity = level_label(ticket.final_severity, policy)
     if ticket.assessed_severity and ticket.assessed_severity != ticket.final_severity:
         severity += f" (assessed {ticket.assessed_severity})"
     if ticket.severity_set_by_user:
@@ -449,14 +445,6 @@ def _policy_text(policy: Policy) -> str:
             "After filing\n" + _indent(f"{policy.after_filing.severity_validation}\n{policy.after_filing.updates}"),
         )
     )
-
-
-def _severity_label(policy: Policy, level: str) -> str:
-    """Tickets may carry a level the policy has since dropped; show it as stored."""
-    try:
-        return policy.severity(level).label
-    except ValueError:
-        return level
 
 
 def _detail_text(detail: dict[str, object]) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from helpdesk.policy import WEEKDAYS, BusinessHours, Severity
+from helpdesk.policy import WEEKDAYS, BusinessHours, Policy, Severity
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MAX_ZONE_NAME_CHARS = 64
@@ -55,6 +55,15 @@ def format_due(moment: datetime, zone: tzinfo | Zones) -> str:
 def _day_and_time(local: datetime) -> str:
     weekday, month = WEEKDAYS[local.weekday()][:3], MONTHS[local.month - 1]
     return f"{weekday} {local.day} {month}, {local:%H:%M} {zone_abbreviation(local)}"
+
+
+def level_label(level: str, policy: Policy) -> str:
+    """A level as people read it, "S1 (High)"; a ticket may carry a level the policy has
+    since dropped, and then it shows as stored."""
+    try:
+        return policy.severity(level).label
+    except ValueError:
+        return level
 
 
 def format_target(severity: Severity) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from helpdesk.policy import Policy
-from helpdesk.wording import format_due
+from helpdesk.wording import format_due, level_label
 
 
 def subject(message: Mapping[str, Any], policy: Policy) -> str:
@@ -31,7 +31,7 @@ def subject(message: Mapping[str, Any], policy: Policy) -> str:
         "satisfaction_rated": f"Rated {detail.get('rating')}/5 · ",
         "handoff_requested": "A person is asked for · ",
     }.get(message["event"], "")
-    text = f"[{ticket['reference']}] {what}{_level(ticket['severity'], policy)}, due {_due(ticket, policy)}: {ticket['title']}"
+    text = f"[{ticket['reference']}] {what}{level_label(ticket['severity'], policy)}, due {_due(ticket, policy)}: {ticket['title']}"
     return " ".join(text.split())
 
 
@@ -39,7 +39,7 @@ def body(message: Mapping[str, Any], policy: Policy) -> str:
     ticket = message["ticket"]
     requester = ticket["requester"]
     who = " ".join(part for part in (requester["name"], f"<{requester['email']}>") if part)
-    severity = _level(ticket["severity"], policy)
+    severity = level_label(ticket["severity"], policy)
     if ticket["assessed_severity"] and ticket["assessed_severity"] != ticket["severity"]:
         severity += f", assessed {ticket['assessed_severity']}"
     if ticket["severity_set_by_user"]:
@@ -89,14 +89,6 @@ def _headline(message: Mapping[str, Any], policy: Policy) -> str:
     if event == "handoff_requested":
         return f"{by} asks for a person to take over; the conversation:\n{detail['transcript']}"
     return f"{event} by {by}"
-
-
-def _level(level: str, policy: Policy) -> str:
-    """Tickets may carry a level the policy has since dropped; show it as stored."""
-    try:
-        return policy.severity(level).label
-    except ValueError:
-        return level
 
 
 def _due(ticket: Mapping[str, Any], policy: Policy) -> str:
