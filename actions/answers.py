@@ -20,7 +20,7 @@ from actions.common import (
     latest_intent,
     nlu_severity,
     now,
-    policy,
+    reader_policy,
     send,
     severity_reading,
 )
@@ -154,7 +154,7 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        reply = answer(policy(), latest_intent(tracker), tracker)
+        reply = answer(reader_policy(tracker), latest_intent(tracker), tracker)
         in_form = tracker.active_loop.get("name") is not None
         if reply is None:
             dispatcher.utter_message(text=answers.change_at_summary())

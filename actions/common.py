@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -19,6 +20,10 @@ from helpdesk.policy import Policy
 from helpdesk.store import TicketStore, open_store
 from helpdesk.tickets import Requester
 from helpdesk.wiring import default_policy
+from helpdesk.wording import reader_zones
+
+TIMEZONE_KEY = "timezone"
+"""The message metadata key under which the widget sends the browser's IANA timezone."""
 
 
 @functools.cache
@@ -30,6 +35,14 @@ def settings() -> Settings:
 def policy() -> Policy:
     """The support policy, read once per process from the configured file."""
     return default_policy()
+
+
+def reader_policy(tracker: Tracker) -> Policy:
+    """The policy as quoted to this user: times in the zone their browser named
+    (metadata.timezone of the newest message that carries one), support's beside it."""
+    support = policy()
+    named = next(_metadata_values(tracker, TIMEZONE_KEY), None)
+    return dataclasses.replace(support, reader_zone=reader_zones(named, support.business_hours.timezone))
 
 
 @functools.cache

@@ -31,6 +31,7 @@ from actions.common import (
     now,
     policy,
     previous_user_event,
+    reader_policy,
     send,
     settings,
     signed_in_user,
@@ -233,7 +234,7 @@ class _Turn:
         self.prefill = {"followup_ref": ticket.reference, "new_severity": level, **prefill}
 
     def status(self, request: Request, ticket: Ticket) -> None:
-        send(self.dispatcher, followup.status(policy(), ticket, now()))
+        send(self.dispatcher, followup.status(reader_policy(self.tracker), ticket, now()))
 
     def add_details(self, request: Request, ticket: Ticket) -> None:
         details = details_given(request, said_before(self.tracker))
@@ -283,7 +284,7 @@ class _Turn:
             return
         at = now()
         updated = store().request_handoff(ticket.reference, transcript(self.tracker), at, ASSISTANT)
-        send(self.dispatcher, followup.handoff_recorded(policy(), updated, at))
+        send(self.dispatcher, followup.handoff_recorded(reader_policy(self.tracker), updated, at))
 
     def _ask_which(self, intent: str, candidates: tuple[Ticket, ...]) -> None:
         if self.form is not None or self.asked_which is not None:
@@ -396,7 +397,7 @@ class ActionMyTickets(_UserAction):
         return "action_my_tickets"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, user: VerifiedUser) -> list[dict[str, Any]]:
-        send(dispatcher, followup.my_tickets(policy(), open_tickets(user)))
+        send(dispatcher, followup.my_tickets(reader_policy(tracker), open_tickets(user)))
         return []
 
 

@@ -29,6 +29,7 @@ from actions.common import (
     now,
     policy,
     previous_user_event,
+    reader_policy,
     requester,
     send,
     severity_reading,
@@ -474,7 +475,7 @@ class ActionAskTicketConfirmed(Action):
         else:
             ticket = draft(tracker)
             due = sla.due_at(ticket.final_severity, now(), policy())
-            send(dispatcher, filing.summary(policy(), ticket, decision(tracker), due))
+            send(dispatcher, filing.summary(reader_policy(tracker), ticket, decision(tracker), due))
         return []
 
 
@@ -509,7 +510,7 @@ class ActionFinishTicketForm(Action):
             # Back into the form at the summary, so a later "yes" files it.
             return [SlotSet("ticket_confirmed", None), FollowupAction("ticket_form")]
         receipt = filing.delayed_receipt if filed.journaled else filing.receipt
-        send(dispatcher, receipt(policy(), filed.ticket))
+        send(dispatcher, receipt(reader_policy(tracker), filed.ticket))
         return [*cleared_draft(), SlotSet("last_ticket_ref", filed.ticket.reference)]
 
 

@@ -186,7 +186,7 @@ def _first_response(policy: Policy, severity: Severity, now: datetime | None) ->
     target = f"First response {format_target(severity)}"
     if now is None:
         return target + "."
-    due = format_due(sla.due_at(severity.level, now, policy), policy.business_hours.timezone)
+    due = format_due(sla.due_at(severity.level, now, policy), policy.quoting_zone)
     return f"{target}: filed now, that is by {due}."
 
 
@@ -225,10 +225,10 @@ def open_now(policy: Policy, now: datetime) -> Reply:
     round_the_clock = [s.label for s in policy.severities.values() if s.round_the_clock]
     if sla.is_open(now, policy):
         closes = now.astimezone(hours.timezone).replace(hour=hours.closes.hour, minute=hours.closes.minute)
-        text = f"Yes, support is open right now, until {format_due(closes, hours.timezone)}."
+        text = f"Yes, support is open right now, until {format_due(closes, policy.quoting_zone)}."
     else:
         opens = sla.next_opening(now, policy)
-        text = f"Support is closed right now. It opens again {format_due(opens, hours.timezone)}."
+        text = f"Support is closed right now. It opens again {format_due(opens, policy.quoting_zone)}."
         if round_the_clock:
             text += f" {join_words(round_the_clock)} issues are worked 24x7, so file one now if it's that serious."
     return Reply(text, (FILE_TICKET, RESPONSE_TIMES))
@@ -236,7 +236,7 @@ def open_now(policy: Policy, now: datetime) -> Reply:
 
 def when_reply(policy: Policy, now: datetime, level: str | None = None) -> Reply:
     """The due time of a first response for a ticket filed now: for the level named, else for every level."""
-    tz = policy.business_hours.timezone
+    tz = policy.quoting_zone
     if level:
         severity = policy.severity(level)
         clock = (

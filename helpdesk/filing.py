@@ -64,7 +64,7 @@ def summary(policy: Policy, draft: TicketDraft, decision: Decision, due: datetim
         f"• Severity: {severity.label}: {lower_first(severity.meaning)}, {format_impact(severity)} "
         f"(because {'; '.join(decision.reasons)})"
     )
-    due_text = format_due(due, policy.business_hours.timezone)
+    due_text = format_due(due, policy.quoting_zone)
     lines.append(
         f"• First response {format_target(severity)}{_clock_note(policy, severity.round_the_clock)}, so by {due_text}"
     )
@@ -101,7 +101,7 @@ def details_prompt(draft: TicketDraft) -> Reply:
 def receipt(policy: Policy, ticket: Ticket) -> Reply:
     """The filed ticket: reference, level, target, the due time as a person reads it, and what comes next."""
     severity = policy.severity(ticket.final_severity)
-    due = format_due(ticket.due_at, policy.business_hours.timezone)
+    due = format_due(ticket.due_at, policy.quoting_zone)
     return Reply(
         f"Your ticket {ticket.reference} is filed as {severity.label}. First response {format_target(severity)}, "
         f"so by {due}. {policy.after_filing.severity_validation} {policy.after_filing.updates} "

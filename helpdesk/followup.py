@@ -94,7 +94,7 @@ def also_asked(requests: list[tuple[str, str]]) -> Reply:
 
 def status(policy: Policy, ticket: Ticket, now: datetime) -> Reply:
     """Where a ticket stands: status, severity, filed and due, overdue or not, last update."""
-    tz = policy.business_hours.timezone
+    tz = policy.quoting_zone
     severity = policy.severity(ticket.final_severity)
     last = ticket.history[-1] if ticket.history else None
     replied = support_reply(ticket)
@@ -132,7 +132,7 @@ def my_tickets(policy: Policy, tickets: list[Ticket]) -> Reply:
     """The user's open tickets, newest first, one line each."""
     if not tickets:
         return no_open_tickets()
-    tz = policy.business_hours.timezone
+    tz = policy.quoting_zone
     lines = [
         f"• {t.reference}: {t.title} ({t.final_severity}, {STATUS_WORDS.get(t.status, t.status)}, "
         f"first response due {format_due(t.due_at, tz)})"
@@ -197,7 +197,7 @@ def reopened(policy: Policy, ticket: Ticket, now: datetime, details_added: bool)
     added = " with your details added" if details_added else ""
     text = (
         f"{about(ticket)} is open again{added}. First response {format_target(severity)}, counted from now: "
-        f"by {format_due(ticket.due_at, policy.business_hours.timezone)}."
+        f"by {format_due(ticket.due_at, policy.quoting_zone)}."
     )
     return Reply(text)
 
@@ -221,7 +221,7 @@ def severity_changed(policy: Policy, ticket: Ticket, previous: str, now: datetim
     text = (
         f"{ticket.reference} is {direction} from {policy.severity(previous).label} to {severity.label}. "
         f"First response {format_target(severity)}, counted from now: by "
-        f"{format_due(ticket.due_at, policy.business_hours.timezone)}."
+        f"{format_due(ticket.due_at, policy.quoting_zone)}."
     )
     if severity.round_the_clock and not sla.is_open(now, policy):
         text += (
@@ -247,7 +247,7 @@ def kept_open(ticket: Ticket) -> Reply:
 def handoff_recorded(policy: Policy, ticket: Ticket, now: datetime) -> Reply:
     """A person asked for on this ticket: who replies when, and, while support is closed and
     the ticket's level waits for opening, the level that would have someone on it now."""
-    tz = policy.business_hours.timezone
+    tz = policy.quoting_zone
     severity = policy.severity(ticket.final_severity)
     reply_by = format_due(sla.due_at(severity.level, now, policy), tz)
     asked = f"I've asked the support team to take over {about(ticket)} in person, with our conversation attached."
@@ -289,10 +289,9 @@ def handoff_needs_a_ticket(policy: Policy) -> Reply:
 
 def support_closed(policy: Policy, now: datetime) -> Reply:
     """Outside business hours: when a person is back, and what can be done meanwhile."""
-    hours = policy.business_hours
     round_the_clock = [s.label for s in policy.severities.values() if s.round_the_clock]
     text = (
-        f"Support is closed right now; people are back {format_due(sla.next_opening(now, policy), hours.timezone)}. "
+        f"Support is closed right now; people are back {format_due(sla.next_opening(now, policy), policy.quoting_zone)}. "
         f"You can email {policy.contact.email}, or file a ticket now so the clock starts at opening."
     )
     if round_the_clock:

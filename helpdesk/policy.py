@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -92,6 +92,14 @@ class Policy:
     after_filing: AfterFiling
     business_hours: BusinessHours
     severities: dict[str, Severity]
+    reader_zone: tzinfo | None = None
+    """The zone of the person times are quoted to (helpdesk.wording.reader_zones), when it
+    is not support's; business hours are still counted in support's zone."""
+
+    @property
+    def quoting_zone(self) -> tzinfo:
+        """Where quoted times are read: the reader's zone, else support's."""
+        return self.reader_zone or self.business_hours.timezone
 
     def severity(self, level: str) -> Severity:
         """Look a level up the way people type it ("s1", " S1 ")."""

@@ -6,7 +6,6 @@ make the bot's English depend on the server it runs on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,16 +16,37 @@ MAX_ZONE_NAME_CHARS = 64
 """Longer than any IANA name; a longer value is not one and is not looked up."""
 
 
-@dataclass(frozen=True)
-class Zones:
+class Zones(tzinfo):
     """Whom a time is quoted for: in the user's zone, with support's beside it when the
-    clocks differ, so both sides read the same promise ("by 09:30 GMT (15:00 IST)")."""
+    clocks differ, so both sides read the same promise ("by 09:30 GMT (15:00 IST)").
 
-    user: tzinfo
-    support: tzinfo
+    A tzinfo that keeps the user's clock, so it can stand wherever a zone is expected;
+    `format_due` writes both.
+    """
+
+    def __init__(self, user: tzinfo, support: tzinfo) -> None:
+        self.user, self.support = user, support
+
+    def utcoffset(self, moment: datetime | None) -> timedelta | None:
+        return self.user.utcoffset(moment and moment.replace(tzinfo=self.user))
+
+    def dst(self, moment: datetime | None) -> timedelta | None:
+        return self.user.dst(moment and moment.replace(tzinfo=self.user))
+
+    def tzname(self, moment: datetime | None) -> str | None:
+        return self.user.tzname(moment and moment.replace(tzinfo=self.user))
+
+    def fromutc(self, moment: datetime) -> datetime:
+        return self.user.fromutc(moment.replace(tzinfo=self.user)).replace(tzinfo=self)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Zones) and (self.user, self.support) == (other.user, other.support)
+
+    def __hash__(self) -> int:
+        return hash((self.user, self.support))
 
 
-def reader_zones(user_zone: object, support: tzinfo) -> Zones | tzinfo:
+def reader_zones(user_zone: object, support: tzinfo) -> tzinfo:
     """The zones to quote times in for a user whose browser named `user_zone` (an IANA name
     such as "Europe/London"); support's alone when it names none or an unknown one."""
     if not isinstance(user_zone, str) or not 0 < len(user_zone) <= MAX_ZONE_NAME_CHARS:
@@ -38,7 +58,7 @@ def reader_zones(user_zone: object, support: tzinfo) -> Zones | tzinfo:
     return support if zone == support else Zones(zone, support)
 
 
-def format_due(moment: datetime, zone: tzinfo | Zones) -> str:
+def format_due(moment: datetime, zone: tzinfo) -> str:
     """A moment as people say it: "Wed 25 Nov, 09:30 IST"; for `Zones` whose clocks differ
     at that moment, "Wed 25 Nov, 04:00 GMT (09:30 IST)", with support's day when it differs."""
     if moment.tzinfo is None:

@@ -1528,3 +1528,15 @@ def test_a_request_nlu_misread_is_carried_out_as_its_words_say(message, run):
     assert stored("HLP-0003").status == "open"
     assert texts(reopened)[0].startswith("HLP-0003 (WhatsApp replies delayed) is open again.")
     assert followups(events) == ["close_form"] and slot_sets(events)["followup_ref"] == "HLP-0001"
+
+
+def test_status_quotes_times_in_the_users_own_zone_with_supports_beside(message, run, clock):
+    file_ticket(severity="S2", filed=WED_11)
+    tracker = message("status of HLP-0001", "ticket_status", entities=ref("HLP-0001"))
+    user_event = next(event for event in reversed(tracker.events) if event["event"] == "user")
+    user_event["metadata"] = {**user_event["metadata"], "timezone": "Europe/London"}
+
+    _, dispatcher = run(ActionTicketStatus(), tracker)
+
+    assert "• Filed: Wed 12 Mar, 05:30 GMT (11:00 IST)" in texts(dispatcher)[0]
+    assert "• First response due: Wed 12 Mar, 09:30 GMT (15:00 IST)" in texts(dispatcher)[0]

@@ -355,3 +355,13 @@ def test_a_pasted_log_is_sent_whole_and_past_the_limit_the_count_says_so(widget_
     s.wait_for_replies()
     assert s.user_bubbles().last.text_content() == "You: " + log
     assert last_user_text_in_rasa(servers, s.sender_id()) == log
+
+
+def test_a_browser_in_another_timezone_reads_times_on_its_own_clock_with_supports_beside(widget_url, session):
+    s = session(timezone_id="Europe/London")
+    s.goto(widget_url)
+    s.open()
+
+    s.say("is support open right now?")
+
+    assert re.search(r"\d\d:\d\d (GMT|BST) \((\w{3} \d+ \w{3}, )?\d\d:\d\d IST\)", s.last_bot_text()), s.last_bot_text()
