@@ -139,7 +139,9 @@ def session(browser: Browser) -> Callable[..., Session]:
     contexts, sessions = [], []
 
     def open_session(**context_options) -> Session:
-        context = browser.new_context(**{"viewport": {"width": 1000, "height": 860}, **context_options})
+        # A user in support's own zone unless a test says otherwise (times then read once).
+        defaults = {"viewport": {"width": 1000, "height": 860}, "timezone_id": "Asia/Kolkata"}
+        context = browser.new_context(**{**defaults, **context_options})
         context.set_default_timeout(TURN_TIMEOUT_MS)
         contexts.append(context)
         sessions.append(Session(context.new_page()))
