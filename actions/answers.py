@@ -13,17 +13,17 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import (
+from actions.conversation import (
     full_text,
     intent_of,
     latest_full_text,
     latest_intent,
     nlu_severity,
-    now,
-    reader_policy,
     send,
     severity_reading,
 )
+from actions.runtime import now
+from actions.user import reader_policy
 from helpdesk import answers
 from helpdesk.answers import Reply
 from helpdesk.levels import named_levels

@@ -22,22 +22,18 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import (
+from actions.conversation import (
     as_typed,
     full_text,
     latest_full_text,
     latest_intent,
     latest_text,
-    now,
-    policy,
     previous_user_event,
-    reader_policy,
     send,
-    settings,
-    signed_in_user,
-    store,
 )
 from actions.form_validation import PatientFormValidation
+from actions.runtime import now, policy, settings, store
+from actions.user import reader_policy, signed_in_user
 from helpdesk import followup, sla
 from helpdesk.answers import Button, Reply
 from helpdesk.identity import Unverified, VerifiedUser

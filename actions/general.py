@@ -9,7 +9,8 @@ from rasa_sdk.events import FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import offered_to_file
-from actions.common import latest_intent, policy, previous_user_event, send
+from actions.conversation import latest_intent, previous_user_event, send
+from actions.runtime import policy
 from actions.satisfaction import ask_for_a_rating
 from helpdesk import answers
 

@@ -8,7 +8,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_full_text, now, send, signed_in_user, store
+from actions.conversation import latest_full_text, send
+from actions.runtime import now, store
+from actions.user import signed_in_user
 from helpdesk import identity, satisfaction
 from helpdesk.answers import Reply
 from helpdesk.tickets import Ticket

@@ -19,24 +19,21 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.answers import PROBLEM_INTENTS, answer_instead_of_filing, offered_to_file, timing_for_problem
-from actions.common import (
+from actions.conversation import (
     as_typed,
     full_text,
     last_typed_message,
     latest_full_text,
     latest_intent,
     nlu_severity,
-    now,
-    policy,
     previous_user_event,
-    reader_policy,
-    requester,
     send,
     severity_reading,
     stated_level,
-    store,
 )
 from actions.form_validation import PatientFormValidation
+from actions.runtime import now, policy, store
+from actions.user import reader_policy, requester
 from helpdesk import details, filing, sla
 from helpdesk.answers import Reply
 from helpdesk.durability.intake import file_ticket

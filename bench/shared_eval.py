@@ -5,7 +5,7 @@ but scoring it, and the bot is measured through the same paths a user goes throu
 
 - `severity.tsv`: the severity NLU gives each description (`/model/parse`'s field);
 - `stated.tsv`: the level the bot reads as stated by the user, through the very function
-  the actions call (`actions.common.stated_level`) on the parsed message;
+  the actions call (`actions.conversation.stated_level`) on the parsed message;
 - `openings.json`: the opening message sent to the dialogue (Rasa's processor with the
   real action server); the level the bot would propose for that draft, or the user's own;
 - `questions.json`: the question sent to the same dialogue, the bot's whole reply scored
@@ -114,7 +114,7 @@ def stated_report(parse: Any, rows: Sequence[tuple[str, str]]) -> dict[str, Any]
     """The level the bot's own reader takes as stated, on each parsed message."""
     from rasa_sdk import Tracker
 
-    from actions.common import stated_level
+    from actions.conversation import stated_level
 
     results = []
     for item, (level, text) in enumerate(rows, 1):

@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from channels.text import FULL_TEXT_KEY
 from helpdesk import identity
+from helpdesk.metadata import FULL_TEXT_KEY, SEALED_KEY, TOKEN_KEY
 
-SERVER_KEYS = frozenset({identity.TOKEN_KEY, identity.SEALED_KEY, FULL_TEXT_KEY})
+SERVER_KEYS = frozenset({TOKEN_KEY, SEALED_KEY, FULL_TEXT_KEY})
 """Metadata keys the server writes; whatever a client sends under them is dropped."""
 
 
@@ -27,7 +27,7 @@ def vouched_metadata(metadata: dict[str, Any], secret: str | None, now: datetime
     the same, and the actions tell the user sign-in is not set up.
     """
     vouched = {key: value for key, value in metadata.items() if key not in SERVER_KEYS}
-    token = metadata.get(identity.TOKEN_KEY)
+    token = metadata.get(TOKEN_KEY)
     if token is not None and secret is not None:
-        vouched[identity.SEALED_KEY] = identity.seal(identity.verify(token, secret, now), secret)
+        vouched[SEALED_KEY] = identity.seal(identity.verify(token, secret, now), secret)
     return vouched

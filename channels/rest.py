@@ -27,8 +27,9 @@ from channels.ratelimit import RateLimiter
 from channels.replies import Replies, bot_message
 from channels.request import InvalidRequest, parse
 from channels.settings import ChannelSettings
-from channels.text import FULL_TEXT_KEY, for_nlu, mostly_foreign_script
+from channels.text import for_nlu, mostly_foreign_script
 from helpdesk.config import load_settings
+from helpdesk.metadata import FULL_TEXT_KEY
 from helpdesk.wiring import default_policy
 
 logger = logging.getLogger(__name__)

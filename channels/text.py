@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import unicodedata
 
-FULL_TEXT_KEY = "full_text"
-"""Metadata key of a cut message's whole text; the channel alone sets it."""
-
 FOREIGN_SCRIPT_SHARE = 0.5
 """Above this share of non-Latin letters the bot, trained on English only, cannot follow."""
 

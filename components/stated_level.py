@@ -1,7 +1,7 @@
 """StatedLevelExtractor: the level a user states ("P0", "Priority: High", "not S1, S3") as a `severity` entity.
 
 The domain's slot mappings (`user_severity`, `severity`) fill from this entity, and
-actions.common.stated_level reads the same level: both go through helpdesk.levels, so
+actions.conversation.stated_level reads the same level: both go through helpdesk.levels, so
 "not a P0, call it a P2" is S2 everywhere, and "high latency" is no level anywhere.
 Levels are positions in the support policy, read once when the model loads.
 """

@@ -31,11 +31,6 @@ REQUIRED_CLAIMS = ("email", "exp")
 DEFAULT_LIFETIME = timedelta(hours=1)
 
 
-TOKEN_KEY = "user_token"
-"""The message metadata key under which the widget sends the platform's token."""
-SEALED_KEY = "identity"
-"""The message metadata key under which the channel passes on the sealed identity."""
-
 SEAL_CONTEXT = b"helpdesk sealed identity v1"
 """Domain separation: the seal's key is derived from the token secret but never equals it,
 so a seal can never be mistaken for a token signature or the other way round."""

@@ -1,7 +1,7 @@
 """Levels the user states in their own words: "P0", "sev 2", "Priority: High", "low, no rush".
 
 One reader for the whole bot: the NLU entity (components.stated_level), the actions
-(actions.common.stated_level) and the answers to questions that name levels all call it.
+(actions.conversation.stated_level) and the answers to questions that name levels all call it.
 
 A level is *stated* when the user rates the issue with it: a code (S0-S3, P0-P3, sev N,
 severity N, priority N), a level's name or a common word for it (blocker, critical,

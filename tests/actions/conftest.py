@@ -20,7 +20,9 @@ from rasa.shared.core.domain import Domain
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.common
+import actions.conversation
+import actions.runtime
+import actions.user
 import helpdesk.wiring
 from helpdesk.config import PROJECT_ROOT
 
@@ -32,12 +34,12 @@ def ticket_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         monkeypatch.delenv(variable, raising=False)
     url = f"sqlite:///{tmp_path}/t.db"
     monkeypatch.setenv("HELPDESK_DATABASE_URL", url)
-    actions.common.settings.cache_clear()
-    actions.common.store.cache_clear()
+    actions.runtime.settings.cache_clear()
+    actions.runtime.store.cache_clear()
     helpdesk.wiring.default_policy.cache_clear()
     yield url
-    actions.common.settings.cache_clear()
-    actions.common.store.cache_clear()
+    actions.runtime.settings.cache_clear()
+    actions.runtime.store.cache_clear()
     helpdesk.wiring.default_policy.cache_clear()
 
 

@@ -291,7 +291,7 @@ def test_an_edited_policy_file_changes_the_answer_without_retraining(make_tracke
     """What an operator does: edit support-policy.yml and restart the action server."""
     import yaml
 
-    import actions.common
+    import actions.runtime
     import helpdesk.wiring
     from helpdesk.config import PROJECT_ROOT
 
@@ -301,7 +301,7 @@ def test_an_edited_policy_file_changes_the_answer_without_retraining(make_tracke
     edited = tmp_path / "support-policy.yml"
     edited.write_text(yaml.safe_dump(policy))
     monkeypatch.setenv("HELPDESK_POLICY_FILE", str(edited))
-    actions.common.settings.cache_clear()
+    actions.runtime.settings.cache_clear()
     helpdesk.wiring.default_policy.cache_clear()  # a restarted server reads the file afresh
 
     s1 = texts(answer(make_tracker, run, "how fast for S1?", "ask_response_time", entities=[entity("severity", "S1")]))[

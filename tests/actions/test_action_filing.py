@@ -9,7 +9,9 @@ import pytest
 from action_helpers import SIGNED_IN_USER, buttons, entity, slot_sets, texts
 from rasa_sdk.events import FollowupAction, SlotSet
 
-import actions.common
+import actions.conversation
+import actions.runtime
+import actions.user
 from actions.ticket import (
     DRAFT_SLOTS,
     ActionAskTicketConfirmed,
@@ -162,7 +164,7 @@ def finish(make_tracker, run, slots=CONFIRMED, sender_id="conv-1"):
 def test_a_confirmed_ticket_is_filed_once_and_the_receipt_gives_its_due_time(make_tracker, run):
     events, dispatcher = finish(make_tracker, run)
 
-    tickets = actions.common.store().list()
+    tickets = actions.runtime.store().list()
     assert len(tickets) == 1
     ticket = tickets[0]
     assert re.fullmatch(r"HLP-\d{4}", ticket.reference)
@@ -182,9 +184,9 @@ def test_a_confirmed_ticket_is_filed_once_and_the_receipt_gives_its_due_time(mak
     assert ticket.conversation_id == "conv-1"
     assert ticket.idempotency_key == "draft-42"
     assert ticket.status == "open"
-    assert ticket.due_at == sla.due_at("S0", ticket.filed_at, actions.common.policy())
+    assert ticket.due_at == sla.due_at("S0", ticket.filed_at, actions.runtime.policy())
 
-    policy = actions.common.policy()
+    policy = actions.runtime.policy()
     text = texts(dispatcher)[0]
     assert len(dispatcher.messages) == 1
     assert text.startswith("Your ticket HLP-0001 is filed as S0 (Blocker). First response within 1 hour, 24x7")
@@ -199,16 +201,16 @@ def test_a_confirmed_ticket_is_filed_once_and_the_receipt_gives_its_due_time(mak
 def test_the_final_severity_is_the_users_own_level(make_tracker, run):
     finish(make_tracker, run, slots={**CONFIRMED, "user_severity": "S2"})
 
-    ticket = actions.common.store().list()[0]
+    ticket = actions.runtime.store().list()[0]
     assert (ticket.assessed_severity, ticket.final_severity, ticket.severity_set_by_user) == ("S0", "S2", True)
-    assert ticket.due_at == sla.due_at("S2", ticket.filed_at, actions.common.policy())
+    assert ticket.due_at == sla.due_at("S2", ticket.filed_at, actions.runtime.policy())
 
 
 def test_a_repeated_confirmation_files_one_ticket(make_tracker, run):
     _, first = finish(make_tracker, run)
     _, second = finish(make_tracker, run)
 
-    assert len(actions.common.store().list()) == 1
+    assert len(actions.runtime.store().list()) == 1
     assert "HLP-0001" in texts(first)[0]
     assert texts(second)[0].startswith("Your ticket HLP-0001 is filed")
 
@@ -217,20 +219,20 @@ def test_two_drafts_are_two_tickets(make_tracker, run):
     finish(make_tracker, run)
     _, dispatcher = finish(make_tracker, run, slots={**CONFIRMED, "ticket_draft_id": "draft-43"}, sender_id="conv-2")
 
-    assert [t.reference for t in actions.common.store().list()] == ["HLP-0002", "HLP-0001"]
+    assert [t.reference for t in actions.runtime.store().list()] == ["HLP-0002", "HLP-0001"]
     assert "HLP-0002" in texts(dispatcher)[0]
 
 
 def test_without_confirmation_nothing_is_filed_and_the_draft_is_kept(make_tracker, run):
     events, dispatcher = finish(make_tracker, run, slots={**FILLED, "ticket_confirmed": None})
 
-    assert actions.common.store().list() == []
+    assert actions.runtime.store().list() == []
     assert dispatcher.messages == []
     assert events == []
 
 
 def test_when_the_store_fails_the_user_is_told_and_the_draft_kept(make_tracker, run, monkeypatch):
-    store = actions.common.store()
+    store = actions.runtime.store()
 
     def broken(*args, **kwargs):
         raise RuntimeError("database is on fire")
@@ -263,7 +265,7 @@ def test_when_the_store_fails_the_user_is_told_and_the_draft_kept(make_tracker, 
 def test_unusual_descriptions_are_filed_verbatim(make_tracker, run, description):
     _, dispatcher = finish(make_tracker, run, slots={**CONFIRMED, "description": description})
 
-    store = actions.common.store()
+    store = actions.runtime.store()
     assert store.get("HLP-0001").description == description
     assert len(store.list()) == 1
     assert texts(dispatcher)[0].startswith("Your ticket HLP-0001 is filed")
@@ -285,7 +287,7 @@ def test_cancelling_drops_the_draft_and_files_nothing(make_tracker, run):
     assert texts(dispatcher) == ["OK, I've dropped that ticket; nothing was filed. Anything else I can help with?"]
     assert draft_cleared(events)
     assert set(slot_sets(events)) == set(DRAFT_SLOTS)
-    assert actions.common.store().list() == []
+    assert actions.runtime.store().list() == []
 
 
 def test_the_draft_slots_are_all_the_tickets_slots(domain):

@@ -19,8 +19,10 @@ import jwt
 import pytest
 from action_helpers import SIGNED_IN_USER, buttons, entity, slot_sets, texts
 
-import actions.common
+import actions.conversation
 import actions.followup
+import actions.runtime
+import actions.user
 import helpdesk.cli
 from actions.followup import (
     ActionAddComment,
@@ -77,8 +79,8 @@ HOW_TO_GET_ACCESS = (
 @pytest.fixture(autouse=True)
 def identity_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HELPDESK_IDENTITY_SECRET", SECRET)
-    actions.common.settings.cache_clear()
-    actions.common.store.cache_clear()
+    actions.runtime.settings.cache_clear()
+    actions.runtime.store.cache_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +89,7 @@ def clock(monkeypatch: pytest.MonkeyPatch):
 
     def set_clock(moment: datetime) -> None:
         monkeypatch.setattr(actions.followup, "now", lambda: moment)
-        monkeypatch.setattr(actions.common, "now", lambda: moment)
+        monkeypatch.setattr(actions.runtime, "now", lambda: moment)
 
     set_clock(WED_NOON)
     return set_clock
@@ -135,15 +137,15 @@ def file_ticket(
         description=f"{title}, since this morning.",
         final_severity=severity,
     )
-    store = actions.common.store()
-    ticket = store.create(draft, filed, sla.due_at(severity, filed, actions.common.policy()))
+    store = actions.runtime.store()
+    ticket = store.create(draft, filed, sla.due_at(severity, filed, actions.runtime.policy()))
     if status != "open":
         ticket = store.set_status(ticket.reference, status, filed + timedelta(minutes=5), "operator")
     return ticket
 
 
 def stored(reference: str) -> Ticket:
-    return actions.common.store().get(reference)
+    return actions.runtime.store().get(reference)
 
 
 def ref(reference: str) -> list[dict[str, Any]]:
@@ -199,7 +201,7 @@ def test_without_a_verified_user_no_ticket_is_shown_and_the_reason_is_given(
     file_ticket()
     if reason == "unconfigured":
         monkeypatch.delenv("HELPDESK_IDENTITY_SECRET")
-        actions.common.settings.cache_clear()
+        actions.runtime.settings.cache_clear()
 
     events, dispatcher = run(action, message(text, intent, token=REFUSALS[reason]()))
 
@@ -330,7 +332,7 @@ def test_status_by_reference_shows_status_severity_filed_due_overdue_and_last_up
 
 def test_status_after_support_responded_says_when_and_nothing_is_overdue(message, run, clock):
     file_ticket(severity="S2", filed=WED_11)
-    actions.common.store().record_first_response(
+    actions.runtime.store().record_first_response(
         "HLP-0001", datetime(2025, 3, 12, 14, 0, tzinfo=IST), "meera@haptik.ai"
     )
     clock(datetime(2025, 3, 12, 16, 30, tzinfo=IST))
@@ -344,7 +346,7 @@ def test_status_after_support_responded_says_when_and_nothing_is_overdue(message
 
 def test_a_response_time_alert_is_not_a_response_from_support(message, run, clock):
     file_ticket(severity="S2", filed=WED_11)
-    actions.common.store().raise_sla_alert(
+    actions.runtime.store().raise_sla_alert(
         "HLP-0001", "sla_breached", datetime(2025, 3, 12, 15, 0, tzinfo=IST), "response-time watch"
     )
     clock(datetime(2025, 3, 12, 16, 30, tzinfo=IST))
@@ -744,7 +746,7 @@ def test_raising_the_severity_records_the_level_and_a_due_time_counted_from_now(
     events, dispatcher = escalate(message, run, "S1")
 
     ticket = stored("HLP-0001")
-    due = sla.due_at("S1", WED_NOON, actions.common.policy())
+    due = sla.due_at("S1", WED_NOON, actions.runtime.policy())
     assert (ticket.final_severity, ticket.due_at) == ("S1", due)
     last = ticket.history[-1]
     assert (last.kind, last.at, last.author) == ("severity_changed", WED_NOON, PRIYA)
@@ -1254,7 +1256,7 @@ def test_a_level_and_a_reason_in_one_message_change_the_severity_without_questio
 
     ticket = stored("HLP-0002")
     assert (ticket.final_severity, ticket.history[-1].detail["reason"]) == ("S1", "it now hits production too")
-    assert ticket.due_at == sla.due_at("S1", WED_NOON, actions.common.policy())
+    assert ticket.due_at == sla.due_at("S1", WED_NOON, actions.runtime.policy())
     assert followups(events) == []
     assert texts(dispatcher)[0].startswith("HLP-0002 is raised from S2 (Medium) to S1 (High).")
 
@@ -1362,9 +1364,9 @@ def delivered(monkeypatch):
             ]
         ),
     )
-    actions.common.settings.cache_clear()
-    actions.common.store.cache_clear()
-    return lambda: [(row.ticket_reference, row.event) for row in actions.common.store().outbox.rows()]
+    actions.runtime.settings.cache_clear()
+    actions.runtime.store.cache_clear()
+    return lambda: [(row.ticket_reference, row.event) for row in actions.runtime.store().outbox.rows()]
 
 
 def test_reopening_with_a_reason_opens_the_ticket_with_a_new_due_time_and_delivers_it(message, run, delivered):
@@ -1375,7 +1377,7 @@ def test_reopening_with_a_reason_opens_the_ticket_with_a_new_due_time_and_delive
     )
 
     ticket = stored("HLP-0003")
-    assert (ticket.status, ticket.due_at) == ("open", sla.due_at("S2", WED_NOON, actions.common.policy()))
+    assert (ticket.status, ticket.due_at) == ("open", sla.due_at("S2", WED_NOON, actions.runtime.policy()))
     assert ticket.history[-1].detail == {
         "from": "closed",
         "to": "open",
@@ -1483,7 +1485,7 @@ def test_a_handoff_is_delivered_as_an_event_on_the_named_ticket(message, run, de
     run(ActionTalkToHuman(), message("talk to a human about HLP-0001", "talk_to_human"))
 
     assert delivered()[-1] == ("HLP-0001", "handoff_requested")
-    [row] = [r for r in actions.common.store().outbox.rows() if r.event == "handoff_requested"]
+    [row] = [r for r in actions.runtime.store().outbox.rows() if r.event == "handoff_requested"]
     assert row.ticket_reference == "HLP-0001"
 
 
@@ -1508,7 +1510,7 @@ def test_when_will_someone_answer_a_named_ticket_is_answered_with_that_ticket(me
 
 def test_a_ticket_support_has_answered_says_so(message, run):
     shared_account()
-    actions.common.store().add_comment(
+    actions.runtime.store().add_comment(
         "HLP-0002", "We are looking into it.", TUE_10 + timedelta(hours=1), "agent@haptik.ai"
     )
 

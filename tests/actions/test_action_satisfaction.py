@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from action_helpers import entity, texts
 
-import actions.common
+import actions.conversation
+import actions.runtime
+import actions.user
 from actions.general import ActionGreet
 from actions.satisfaction import ActionRateSupport
 from channels.identity import vouched_metadata
@@ -24,7 +26,7 @@ FILED = datetime.now(timezone.utc) - timedelta(days=2)
 @pytest.fixture(autouse=True)
 def identity_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HELPDESK_IDENTITY_SECRET", SECRET)
-    actions.common.settings.cache_clear()
+    actions.runtime.settings.cache_clear()
 
 
 @pytest.fixture
@@ -39,7 +41,7 @@ def signed_in(make_tracker):
 
 
 def finished_ticket(email: str = PRIYA, title: str = "Export fails", status: str = "resolved") -> str:
-    store = actions.common.store()
+    store = actions.runtime.store()
     draft = TicketDraft(requester=Requester(email), title=title, description=title, final_severity="S2")
     ticket = store.create(draft, FILED, FILED + timedelta(hours=4))
     store.set_status(ticket.reference, status, FILED + timedelta(days=1), "agent")
@@ -76,7 +78,7 @@ def test_a_button_rating_is_recorded_on_the_ticket_it_names(signed_in, run):
     )
 
     assert texts(dispatcher) == [f"Thank you for rating support 4/5 on {reference}."]
-    assert actions.common.store().get(reference).satisfaction_rating == 4
+    assert actions.runtime.store().get(reference).satisfaction_rating == 4
 
 
 def test_a_typed_rating_with_a_comment_goes_to_the_ticket_just_asked_about(signed_in, run):
@@ -85,7 +87,7 @@ def test_a_typed_rating_with_a_comment_goes_to_the_ticket_just_asked_about(signe
 
     _, dispatcher = run(ActionRateSupport(), signed_in("2 stars, had to chase them twice", "rate_support"))
 
-    ticket = actions.common.store().get(reference)
+    ticket = actions.runtime.store().get(reference)
     assert (ticket.satisfaction_rating, ticket.satisfaction_comment) == (2, "had to chase them twice")
     assert "Sorry it wasn't better" in texts(dispatcher)[0]
 
@@ -101,4 +103,4 @@ def test_nobody_rates_another_users_ticket(signed_in, run):
     )
 
     assert "didn't find a ticket of yours" in texts(dispatcher)[0]
-    assert actions.common.store().get(rajs).satisfaction_rating is None
+    assert actions.runtime.store().get(rajs).satisfaction_rating is None

@@ -10,7 +10,9 @@ from typing import Any
 
 from action_helpers import SIGNED_IN_USER, entity, severity_reading, slot_sets, texts
 
-import actions.common
+import actions.conversation
+import actions.runtime
+import actions.user
 from actions.ticket import (
     ActionAskTicketConfirmed,
     ActionFinishTicketForm,
@@ -84,7 +86,7 @@ class Conversation:
         self.answer("/affirm", "affirm")
         assert self.asked is None, "the form is done"
         self.finish()
-        [ticket] = actions.common.store().list()
+        [ticket] = actions.runtime.store().list()
         return ticket
 
 

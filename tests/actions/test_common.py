@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.common import previous_user_event
+from actions.conversation import previous_user_event
 
 
 def test_a_message_the_fallback_reverted_is_not_the_previous_one(make_tracker):

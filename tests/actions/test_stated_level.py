@@ -1,11 +1,11 @@
-"""actions.common.stated_level: the level the latest message states, as every action reads it."""
+"""actions.conversation.stated_level: the level the latest message states, as every action reads it."""
 
 from __future__ import annotations
 
 import pytest
 from action_helpers import entity
 
-from actions.common import stated_level
+from actions.conversation import stated_level
 
 
 @pytest.mark.parametrize(

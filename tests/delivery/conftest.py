@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from delivery_helpers import Answer, LocalServer, Request, deployment
 
-import actions.common
+import actions.conversation
+import actions.runtime
+import actions.user
 import helpdesk.wiring
 from helpdesk.config import PROJECT_ROOT, Settings
 from helpdesk.policy import Policy, load_policy
@@ -55,6 +57,6 @@ def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..
 
 
 def _forget_process_caches() -> None:
-    for cached in [*vars(actions.common).values(), helpdesk.wiring.default_policy]:
+    for cached in [*vars(actions.runtime).values(), helpdesk.wiring.default_policy]:
         if callable(getattr(cached, "cache_clear", None)):
             cached.cache_clear()

@@ -15,7 +15,9 @@ import pytest
 from delivery_helpers import WebhookReceiver, confirmed_tracker, webhook_target
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.common
+import actions.conversation
+import actions.runtime
+import actions.user
 from actions.ticket import ActionFinishTicketForm
 from helpdesk.config import load_settings
 from helpdesk.delivery.worker import Worker, build_worker
@@ -91,7 +93,7 @@ def test_an_outage_journals_the_ticket_and_the_worker_replays_and_delivers_it_on
     wait_for(lambda: sorted(receiver.tickets()) == ["HLP-0001", "HLP-J0001"])
     outage.end()
 
-    store = actions.common.store()
+    store = actions.runtime.store()
     assert sorted(ticket.reference for ticket in store.list()) == ["HLP-0001", "HLP-J0001"]
     journaled = store.get("HLP-J0001")
     assert (journaled.idempotency_key, journaled.title) == (

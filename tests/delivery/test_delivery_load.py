@@ -12,7 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from delivery_helpers import WebhookReceiver, confirmed_tracker, webhook_target
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.common
+import actions.conversation
+import actions.runtime
+import actions.user
 from actions.ticket import ActionFinishTicketForm
 from helpdesk.delivery.worker import build_worker
 
@@ -57,7 +59,7 @@ def test_fifty_users_at_once_with_a_flaky_webhook_store_and_deliver_each_ticket_
     for worker in workers:
         worker.join(10)
 
-    store = actions.common.store()
+    store = actions.runtime.store()
     stored = store.list()
     references = {ticket.reference for ticket in stored}
     delivered = receiver.tickets()

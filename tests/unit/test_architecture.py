@@ -87,3 +87,9 @@ def test_the_ticket_model_depends_on_nothing_of_ours():
 )
 def test_pure_core_modules_read_no_settings_and_touch_no_database(module):
     assert GRAPH[module] & {"helpdesk.config", "helpdesk.store", "helpdesk.wiring"} == set()
+
+
+@pytest.mark.parametrize("module", sorted(name for name in MODULES if name.startswith("actions")))
+def test_the_action_server_needs_nothing_from_rasas_side(module):
+    """The action server runs apart from Rasa: what both sides share lives in helpdesk/."""
+    assert {target for target in GRAPH[module] if target.startswith(("channels", "components", "servers"))} == set()

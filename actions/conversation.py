@@ -1,58 +1,18 @@
-"""What every topic's actions share: settings, policy, store, replies and who the user is."""
+"""Reading the conversation as Rasa applied it (a message the fallback reverted is gone),
+and sending a composed reply: what every topic's actions do with a tracker."""
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from channels.text import FULL_TEXT_KEY
-from helpdesk import identity
+from actions.runtime import policy
 from helpdesk import levels as levels_reader
 from helpdesk.answers import Reply
-from helpdesk.config import Settings, load_settings
-from helpdesk.policy import Policy
-from helpdesk.store import TicketStore, open_store
-from helpdesk.tickets import Requester
-from helpdesk.wiring import default_policy
-from helpdesk.wording import reader_zones
-
-TIMEZONE_KEY = "timezone"
-"""The message metadata key under which the widget sends the browser's IANA timezone."""
-
-
-@functools.cache
-def settings() -> Settings:
-    """The operator settings, read once per process."""
-    return load_settings()
-
-
-def policy() -> Policy:
-    """The support policy, read once per process from the configured file."""
-    return default_policy()
-
-
-def reader_policy(tracker: Tracker) -> Policy:
-    """The policy as quoted to this user: times in the zone their browser named
-    (metadata.timezone of the newest message that carries one), support's beside it."""
-    support = policy()
-    named = next(_metadata_values(tracker, TIMEZONE_KEY), None)
-    return dataclasses.replace(support, reader_zone=reader_zones(named, support.business_hours.timezone))
-
-
-@functools.cache
-def store() -> TicketStore:
-    """The ticket store, opened once per process on the configured database."""
-    return open_store(settings())
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
+from helpdesk.metadata import FULL_TEXT_KEY
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -61,38 +21,7 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=buttons or None)
 
 
-def signed_in_user(tracker: Tracker) -> identity.VerifiedUser | identity.Unverified:
-    """Who the platform vouches for: the identity the channel sealed for the newest message
-    that brought a token (channels/identity.py), judged again now, so it ends when the
-    token would have. Only this grants access to existing tickets."""
-    secret = settings().identity_secret
-    sealed = next(_metadata_values(tracker, identity.SEALED_KEY), None)
-    if sealed is None:
-        return identity.Unverified("missing" if secret else "unconfigured")
-    return identity.unseal(sealed, secret)
-
-
-def requester(tracker: Tracker) -> Requester | None:
-    """Who a new ticket is for: the verified user, else what the widget says (metadata.user),
-    from the newest message that names one.
-
-    Filing needs no proof of identity (support replies by email); an unverified user is
-    still never shown an existing ticket.
-    """
-    verified = signed_in_user(tracker)
-    if isinstance(verified, identity.VerifiedUser):
-        return Requester(email=verified.email, name=verified.name, account=verified.account)
-    for user in _metadata_values(tracker, "user"):
-        if isinstance(user, dict) and isinstance(user.get("email"), str) and user["email"].strip():
-            return Requester(
-                email=user["email"].strip(),
-                name=_optional_text(user.get("name")),
-                account=_optional_text(user.get("account")),
-            )
-    return None
-
-
-def _metadata_values(tracker: Tracker, key: str) -> Iterator[Any]:
+def metadata_values(tracker: Tracker, key: str) -> Iterator[Any]:
     """The values user messages' metadata gave `key`, newest first."""
     for event in reversed(tracker.applied_events()):
         metadata = event.get("metadata") if event.get("event") == "user" else None
@@ -168,7 +97,3 @@ def last_typed_message(tracker: Tracker) -> dict[str, Any] | None:
 
 def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
-
-
-def _optional_text(value: object) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
