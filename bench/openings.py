@@ -108,7 +108,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "Agent handover stopped working on staging after today's release, so we cannot test escalations",
-        "S1",
+        "S2",  # staging has no customer impact, however major the function: the policy's S2
         "staging",
         "a few testers",
         says=_says("environment"),
