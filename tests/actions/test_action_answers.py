@@ -11,6 +11,7 @@ from action_helpers import buttons, entity, severity_reading, texts
 
 import actions.answers
 from actions.answers import ANSWERS, ActionAnswerQuestion
+from helpdesk.answers import QUESTION_INTENTS
 
 IST = ZoneInfo("Asia/Kolkata")
 DUE_TIME = (
@@ -18,18 +19,6 @@ DUE_TIME = (
 )
 HOURS = "Monday to Friday, 09:00–18:00 IST (Asia/Kolkata)"
 VALIDATION_NOTE = "Support validates the severity once the ticket with all its details reaches them"
-QUESTION_INTENTS = [
-    "ask_response_time",
-    "ask_response_times_all",
-    "ask_severity_levels",
-    "ask_severity_of_problem",
-    "ask_business_hours",
-    "ask_open_now",
-    "ask_when_reply",
-    "ask_contact",
-    "ask_after_filing",
-    "ask_docs",
-]
 
 
 def answer(make_tracker, run, text, intent, **kwargs):

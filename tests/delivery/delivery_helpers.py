@@ -7,7 +7,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,7 +23,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from helpdesk import sla
-from helpdesk.config import Settings, load_settings
+from helpdesk.config import PROJECT_ROOT, Settings, load_settings
 from helpdesk.wiring import default_policy
 from tests.drafts import make_draft  # noqa: F401 (re-exported for the delivery tests)
 
@@ -182,3 +187,33 @@ def confirmed_tracker(
         active_loop={"name": "ticket_form"},
         latest_action_name="action_listen",
     )
+
+
+def run_workers(
+    env: Mapping[str, str], done: Callable[[], bool], count: int = 2, settle_seconds: float = 0.0
+) -> list[str]:
+    """`count` delivery worker processes (`helpdesk deliver --forever`) on `env` until `done()`
+    (30 s at most) and `settle_seconds` more, then stopped with SIGTERM as an operator would;
+    asserts each exited cleanly and returns their logs."""
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "helpdesk.cli", "deliver", "--forever"],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    try:
+        deadline = time.monotonic() + 30
+        while not done() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(settle_seconds)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        logs = [worker.communicate(timeout=10)[0] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0] * count, logs
+    return logs

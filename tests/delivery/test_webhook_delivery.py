@@ -3,10 +3,6 @@ between sending and marking, and two worker processes at once."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 
@@ -17,10 +13,10 @@ from delivery_helpers import (
     WebhookReceiver,
     deployment,
     make_draft,
+    run_workers,
     webhook_target,
 )
 
-from helpdesk.config import PROJECT_ROOT
 from helpdesk.delivery.outbox import Outbox
 from helpdesk.delivery.worker import build_worker
 from helpdesk.store import open_store
@@ -115,27 +111,7 @@ def test_two_worker_processes_share_the_outbox_without_sending_a_row_twice(tmp_p
     for number in range(20):
         store.create(make_draft(title=f"ticket {number}"), FILED, DUE)
 
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "helpdesk.cli", "deliver", "--forever"],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, **env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    try:
-        deadline = time.monotonic() + 30
-        while len(receiver.accepted) < 20 and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        logs = [worker.communicate(timeout=10)[0] for worker in workers]
-
-    assert [worker.returncode for worker in workers] == [0, 0], logs
+    run_workers(env, lambda: len(receiver.accepted) >= 20)
     assert len(receiver.accepted) == 20
     assert (receiver.requests, receiver.redeliveries) == (20, 0)
     assert {row.status for row in store.outbox.rows()} == {"sent"}
