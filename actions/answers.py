@@ -49,8 +49,8 @@ def _problem_level(tracker: Tracker) -> str | None:
 def _response_time(p: Policy, tracker: Tracker) -> Reply:
     levels = _levels(p, tracker)
     if levels:
-        return answers.response_times_for(p, levels)
-    return _for_problem(p, tracker) or answers.response_times(p)
+        return answers.response_times_for(p, levels, now())
+    return _for_problem(p, tracker) or answers.response_times(p, now())
 
 
 def _when_reply(p: Policy, tracker: Tracker) -> Reply:
@@ -58,7 +58,7 @@ def _when_reply(p: Policy, tracker: Tracker) -> Reply:
     if len(levels) == 1:
         return answers.when_reply(p, now(), levels[0])
     if levels:
-        return answers.response_times_for(p, levels)
+        return answers.response_times_for(p, levels, now())
     return _for_problem(p, tracker) or answers.when_reply(p, now())
 
 
@@ -78,10 +78,10 @@ def _severity_of_problem(p: Policy, tracker: Tracker) -> Reply:
 
 ANSWERS: dict[str, Callable[[Policy, Tracker], Reply]] = {
     "ask_response_time": _response_time,
-    "ask_response_times_all": lambda p, t: answers.response_times(p),
+    "ask_response_times_all": lambda p, t: answers.response_times(p, now()),
     "ask_severity_levels": lambda p, t: answers.severity_levels(p, *_levels(p, t)),
     "ask_severity_of_problem": _severity_of_problem,
-    "ask_business_hours": lambda p, t: answers.business_hours(p),
+    "ask_business_hours": lambda p, t: answers.business_hours(p, now()),
     "ask_open_now": lambda p, t: answers.open_now(p, now()),
     "ask_when_reply": _when_reply,
     "ask_contact": lambda p, t: answers.contact(p),

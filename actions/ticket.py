@@ -32,7 +32,7 @@ from actions.conversation import (
     stated_level,
 )
 from actions.form_validation import PatientFormValidation
-from actions.runtime import now, policy, store
+from actions.runtime import now, policy, settings, store
 from actions.user import reader_policy, requester
 from helpdesk import details, filing, sla
 from helpdesk.answers import Reply
@@ -494,7 +494,7 @@ class ActionFinishTicketForm(Action):
         filed_at = now()
         try:
             due = sla.due_at(ticket_draft.final_severity, filed_at, policy())
-            filed = await asyncio.to_thread(file_ticket, store, ticket_draft, filed_at, due)
+            filed = await asyncio.to_thread(file_ticket, store, ticket_draft, filed_at, due, settings())
         except Exception:
             logger.exception("could not file ticket draft %s", ticket_draft.idempotency_key)
             send(

@@ -231,6 +231,11 @@ def report(parse: Any, model: Path, folder: Path = EVAL_DIR) -> dict[str, Any] |
     """Every file's scores, or None when the set is not there."""
     if not available(folder):
         return None
+    from actions.runtime import start
+    from helpdesk.config import load_settings
+    from helpdesk.wiring import wire
+
+    start(wire(load_settings()))  # the actions' readers run in this process, on the configured policy
     return {
         "folder": str(folder),
         "severity": severity_report(parse, read_tsv(folder / "severity.tsv")),

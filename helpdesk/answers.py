@@ -97,10 +97,10 @@ def help_menu() -> Reply:
     )
 
 
-def response_time(policy: Policy, level: str) -> Reply:
+def response_time(policy: Policy, level: str, now: datetime) -> Reply:
     """The target for one level, with what the clock means for it."""
     severity = policy.severity(level)
-    hours = format_business_hours(policy.business_hours)
+    hours = format_business_hours(policy.business_hours, now)
     clock = "around the clock, weekends included" if severity.round_the_clock else f"in business hours ({hours})"
     return Reply(
         f"{severity.label} is for when {lower_first(severity.meaning)} ({format_impact(severity)}). "
@@ -109,27 +109,27 @@ def response_time(policy: Policy, level: str) -> Reply:
     )
 
 
-def response_times_for(policy: Policy, levels: Sequence[str]) -> Reply:
+def response_times_for(policy: Policy, levels: Sequence[str], now: datetime) -> Reply:
     """The targets of the levels a question names ("S0 vs S2"): one level's rule, or each named one."""
     if len(levels) == 1:
-        return response_time(policy, levels[0])
+        return response_time(policy, levels[0], now)
     lines = [
         f"• {s.label}: {lower_first(s.meaning)}; first response {format_target(s)}"
         for s in map(policy.severity, levels)
     ]
     return Reply(
-        "\n".join(lines) + f"\nBusiness hours are {format_business_hours(policy.business_hours)}.",
+        "\n".join(lines) + f"\nBusiness hours are {format_business_hours(policy.business_hours, now)}.",
         (RESPONSE_TIMES, FILE_TICKET),
     )
 
 
-def response_times(policy: Policy) -> Reply:
+def response_times(policy: Policy, now: datetime) -> Reply:
     """All first-response targets at once, one level a line."""
     lines = [f"• {s.label}: {format_target(s)}" for s in policy.severities.values()]
     return Reply(
         "First-response times by severity:\n"
         + "\n".join(lines)
-        + f"\nBusiness hours are {format_business_hours(policy.business_hours)}.",
+        + f"\nBusiness hours are {format_business_hours(policy.business_hours, now)}.",
         (SEVERITY_LEVELS, FILE_TICKET),
     )
 
@@ -209,9 +209,9 @@ def first_response_and_resolution(policy: Policy) -> Reply:
     )
 
 
-def business_hours(policy: Policy) -> Reply:
+def business_hours(policy: Policy, now: datetime) -> Reply:
     round_the_clock = [s.label for s in policy.severities.values() if s.round_the_clock]
-    text = f"Support's business hours are {format_business_hours(policy.business_hours)}."
+    text = f"Support's business hours are {format_business_hours(policy.business_hours, now)}."
     if round_the_clock:
         text += f" {join_words(round_the_clock)} issues are worked 24x7, outside those hours too."
     if policy.business_hours.holidays or policy.business_hours.public_holidays_country:
@@ -242,7 +242,7 @@ def when_reply(policy: Policy, now: datetime, level: str | None = None) -> Reply
         clock = (
             "around the clock, weekends included"
             if severity.round_the_clock
-            else f"in business hours ({format_business_hours(policy.business_hours)})"
+            else f"in business hours ({format_business_hours(policy.business_hours, now)})"
         )
         return Reply(
             f"{severity.label}: first response {format_target(severity)}, the clock running {clock}. "

@@ -236,7 +236,7 @@ def _sla(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
 def _policy(args: argparse.Namespace, settings: Settings, policy: Policy) -> int:
     if args.json:
         return _print_json(_plain(policy))
-    print(_policy_text(policy))
+    print(_policy_text(policy, datetime.now(timezone.utc)))
     return 0
 
 
@@ -403,7 +403,7 @@ def _ticket_text(ticket: Ticket, policy: Policy) -> str:
     )
 
 
-def _policy_text(policy: Policy) -> str:
+def _policy_text(policy: Policy, now: datetime) -> str:
     contact, hours = policy.contact, policy.business_hours
     docs = contact.docs_url + (" (with a search box)" if contact.docs_has_search else "")
     closed = ", ".join(day.isoformat() for day in sorted(hours.holidays)) or "none listed"
@@ -433,7 +433,7 @@ def _policy_text(policy: Policy) -> str:
             + _indent(
                 _table(
                     [
-                        ("Open", format_business_hours(hours)),
+                        ("Open", format_business_hours(hours, now)),
                         ("Closed days", closed),
                         ("Public holidays", public),
                     ]

@@ -66,7 +66,7 @@ def summary(policy: Policy, draft: TicketDraft, decision: Decision, due: datetim
     )
     due_text = format_due(due, policy.quoting_zone)
     lines.append(
-        f"• First response {format_target(severity)}{_clock_note(policy, severity.round_the_clock)}, so by {due_text}"
+        f"• First response {format_target(severity)}{_clock_note(policy, severity.round_the_clock, due)}, so by {due_text}"
     )
     missing = [label for key, label in OPTIONAL_DETAILS.items() if not values[key]]
     them = "them" if len(missing) > 1 else "it"
@@ -123,10 +123,10 @@ def delayed_receipt(policy: Policy, ticket: Ticket) -> Reply:
     )
 
 
-def _clock_note(policy: Policy, round_the_clock: bool) -> str:
+def _clock_note(policy: Policy, round_the_clock: bool, at: datetime) -> str:
     if round_the_clock:
         return ""
-    return f" ({format_business_hours(policy.business_hours)})"
+    return f" ({format_business_hours(policy.business_hours, at)})"
 
 
 def _short(text: str, limit: int = 300) -> str:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
-from helpdesk.config import Settings, load_settings
+from helpdesk.config import Settings
 from helpdesk.delivery.outbox import METADATA as OUTBOX_METADATA
 from helpdesk.delivery.outbox import Outbox, Route
 from helpdesk.delivery.outbox import enqueue as enqueue_deliveries
@@ -122,9 +122,8 @@ _Edit = Callable[["Ticket"], "tuple[dict[str, Any], dict[str, Any]]"]
 _PLAIN_FIELDS = tuple(item.name for item in fields(TicketDraft) if item.name not in ("requester", "links"))
 
 
-def open_store(settings: Settings | None = None) -> TicketStore:
+def open_store(settings: Settings) -> TicketStore:
     """The store the operator configured."""
-    settings = settings or load_settings()
     routes = tuple(Route(target.name, target.events) for target in settings.delivery_targets if target.enabled)
     return TicketStore(settings.database_url, settings.reference_prefix, routes)
 

@@ -98,9 +98,10 @@ def format_impact(severity: Severity) -> str:
     return "no business impact" if impact.casefold() in ("none", "no") else f"{impact} business impact"
 
 
-def format_business_hours(hours: BusinessHours) -> str:
-    """Like "Monday to Friday, 09:00–18:00 IST (Asia/Kolkata)"; the abbreviation is today's."""
-    abbreviation = zone_abbreviation(datetime.now(hours.timezone))
+def format_business_hours(hours: BusinessHours, at: datetime) -> str:
+    """Like "Monday to Friday, 09:00–18:00 IST (Asia/Kolkata)"; the abbreviation is the one in force
+    `at` (CET in winter, CEST in summer), so the caller's moment, not the reader's clock, decides it."""
+    abbreviation = zone_abbreviation(at.astimezone(hours.timezone))
     zone = abbreviation if abbreviation == hours.timezone.key else f"{abbreviation} ({hours.timezone.key})"
     return f"{format_weekdays(hours.weekdays)}, {hours.opens:%H:%M}–{hours.closes:%H:%M} {zone}"
 

@@ -186,7 +186,7 @@ export HELPDESK_ACTIONS_URL="http://$LOOPBACK:$ACTIONS_PORT/webhook"
 export HELPDESK_JOURNAL_FILE=${HELPDESK_JOURNAL_FILE:-$CLUSTER_DIR/journal.jsonl}
 export HELPDESK_RESERVED_REFERENCES_FILE=${HELPDESK_RESERVED_REFERENCES_FILE:-$CLUSTER_DIR/reserved-references.json}
 # The ticket tables, once, before the processes that would all race to create them.
-"$BIN/python" -c 'from helpdesk.store import open_store; open_store()'
+"$BIN/python" -c 'from helpdesk.config import load_settings; from helpdesk.store import open_store; open_store(load_settings())'
 
 # The load balancer: round robin over the replicas, no stickiness; a replica that stops
 # answering its health check gets no traffic until it answers again. Each answer names

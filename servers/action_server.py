@@ -6,7 +6,8 @@ rasa-sdk 3.6 serves any caller that can reach it, and a caller who posts a track
 /webhook runs any action as any user. Here its app is wrapped, not forked: every request
 but the health check must carry the secret Rasa sends with each action call
 (`Authorization: Bearer <HELPDESK_ACTION_SERVER_SECRET>`, set in endpoints.yml), or it is
-refused with 401 before any action runs. It listens on the settings' `bind_address`.
+refused with 401 before any action runs. It listens on the settings' `bind_address`, and starts the actions' wiring (settings ->
+policy -> store) from the same settings before it serves.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+import actions.runtime
 from helpdesk.config import load_settings
+from helpdesk.wiring import wire
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    actions.runtime.start(wire(settings))
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
     app = secured_app(settings.action_server_secret, args.actions)

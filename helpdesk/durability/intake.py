@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from helpdesk.config import Settings, load_settings
+from helpdesk.config import Settings
 from helpdesk.durability.journal import Journal
 from helpdesk.durability.references import ReservedReferences
 from helpdesk.store import TicketStore
@@ -42,7 +42,7 @@ def file_ticket(
     draft: TicketDraft,
     filed_at: datetime,
     due_at: datetime,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> Filed:
     """File once per idempotency key; `store` is called here, since opening it can fail too.
 
@@ -53,7 +53,7 @@ def file_ticket(
         return Filed(store().create(draft, filed_at, due_at), journaled=False)
     except DATABASE_UNAVAILABLE as error:
         logger.warning("ticket database unavailable (%s); journaling draft %s", error, draft.idempotency_key)
-    entry = open_journal(settings or load_settings()).append(draft, filed_at, due_at)
+    entry = open_journal(settings).append(draft, filed_at, due_at)
     return Filed(entry.provisional_ticket(), journaled=True)
 
 

@@ -1,7 +1,7 @@
 """Fixtures for the custom actions, run against real rasa_sdk objects.
 
 Every test here gets a throwaway SQLite ticket store (HELPDESK_DATABASE_URL points into
-tmp_path, and the cached store and policy are dropped before and after), the domain as
+tmp_path, and the actions' wiring started on it as the action server starts it), the domain as
 Rasa loads it from domain.yml, and builders for trackers shaped like the ones the Rasa
 server sends to the action server.
 """
@@ -20,11 +20,8 @@ from rasa.shared.core.domain import Domain
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.conversation
-import actions.runtime
-import actions.user
-import helpdesk.wiring
 from helpdesk.config import PROJECT_ROOT
+from tests.action_wiring import restart_actions
 
 
 @pytest.fixture(autouse=True)
@@ -34,13 +31,8 @@ def ticket_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         monkeypatch.delenv(variable, raising=False)
     url = f"sqlite:///{tmp_path}/t.db"
     monkeypatch.setenv("HELPDESK_DATABASE_URL", url)
-    actions.runtime.settings.cache_clear()
-    actions.runtime.store.cache_clear()
-    helpdesk.wiring.default_policy.cache_clear()
+    restart_actions()
     yield url
-    actions.runtime.settings.cache_clear()
-    actions.runtime.store.cache_clear()
-    helpdesk.wiring.default_policy.cache_clear()
 
 
 @pytest.fixture(scope="session")

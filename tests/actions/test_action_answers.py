@@ -12,6 +12,7 @@ from action_helpers import buttons, entity, severity_reading, texts
 import actions.answers
 from actions.answers import ANSWERS, ActionAnswerQuestion
 from helpdesk.answers import QUESTION_INTENTS
+from tests.action_wiring import restart_actions
 
 IST = ZoneInfo("Asia/Kolkata")
 DUE_TIME = (
@@ -280,8 +281,6 @@ def test_an_edited_policy_file_changes_the_answer_without_retraining(make_tracke
     """What an operator does: edit support-policy.yml and restart the action server."""
     import yaml
 
-    import actions.runtime
-    import helpdesk.wiring
     from helpdesk.config import PROJECT_ROOT
 
     policy = yaml.safe_load((PROJECT_ROOT / "support-policy.yml").read_text())
@@ -290,8 +289,7 @@ def test_an_edited_policy_file_changes_the_answer_without_retraining(make_tracke
     edited = tmp_path / "support-policy.yml"
     edited.write_text(yaml.safe_dump(policy))
     monkeypatch.setenv("HELPDESK_POLICY_FILE", str(edited))
-    actions.runtime.settings.cache_clear()
-    helpdesk.wiring.default_policy.cache_clear()  # a restarted server reads the file afresh
+    restart_actions()
 
     s1 = texts(answer(make_tracker, run, "how fast for S1?", "ask_response_time", entities=[entity("severity", "S1")]))[
         0

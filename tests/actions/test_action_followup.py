@@ -47,6 +47,7 @@ from channels.identity import vouched_metadata
 from helpdesk import sla
 from helpdesk.identity import REASONS, mint
 from helpdesk.tickets import Requester, Ticket, TicketDraft
+from tests.action_wiring import restart_actions
 
 SECRET = "the-platform-and-the-bot-share-this-secret"
 PRIYA = SIGNED_IN_USER["email"]
@@ -79,8 +80,7 @@ HOW_TO_GET_ACCESS = (
 @pytest.fixture(autouse=True)
 def identity_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HELPDESK_IDENTITY_SECRET", SECRET)
-    actions.runtime.settings.cache_clear()
-    actions.runtime.store.cache_clear()
+    restart_actions()
 
 
 @pytest.fixture(autouse=True)
@@ -201,7 +201,7 @@ def test_without_a_verified_user_no_ticket_is_shown_and_the_reason_is_given(
     file_ticket()
     if reason == "unconfigured":
         monkeypatch.delenv("HELPDESK_IDENTITY_SECRET")
-        actions.runtime.settings.cache_clear()
+        restart_actions()
 
     events, dispatcher = run(action, message(text, intent, token=REFUSALS[reason]()))
 
@@ -1364,8 +1364,7 @@ def delivered(monkeypatch):
             ]
         ),
     )
-    actions.runtime.settings.cache_clear()
-    actions.runtime.store.cache_clear()
+    restart_actions()
     return lambda: [(row.ticket_reference, row.event) for row in actions.runtime.store().outbox.rows()]
 
 

@@ -17,6 +17,7 @@ from actions.satisfaction import ActionRateSupport
 from channels.identity import vouched_metadata
 from helpdesk.identity import mint
 from helpdesk.tickets import Requester, TicketDraft
+from tests.action_wiring import restart_actions
 
 SECRET = "the-platform-and-the-bot-share-this-secret"
 PRIYA, RAJ = "priya@acme.example", "raj@acme.example"
@@ -26,7 +27,7 @@ FILED = datetime.now(timezone.utc) - timedelta(days=2)
 @pytest.fixture(autouse=True)
 def identity_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HELPDESK_IDENTITY_SECRET", SECRET)
-    actions.runtime.settings.cache_clear()
+    restart_actions()
 
 
 @pytest.fixture

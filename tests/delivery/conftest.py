@@ -10,12 +10,9 @@ from typing import Any
 import pytest
 from delivery_helpers import Answer, LocalServer, Request, deployment
 
-import actions.conversation
-import actions.runtime
-import actions.user
-import helpdesk.wiring
 from helpdesk.config import PROJECT_ROOT, Settings
 from helpdesk.policy import Policy, load_policy
+from tests.action_wiring import restart_actions
 
 
 @pytest.fixture
@@ -40,8 +37,8 @@ def policy() -> Policy:
 @pytest.fixture
 def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Settings]]:
     """Configure the action server's process (its environment) for a throwaway deployment
-    with the given targets and overrides; what the actions cache per process (settings,
-    store, policy) is dropped before and after."""
+    with the given targets and overrides, and start the actions' wiring on it as the action
+    server does at its start."""
 
     def configure(targets: list[dict[str, Any]], **overrides: str) -> Settings:
         for variable in [name for name in os.environ if name.startswith("HELPDESK_")]:
@@ -49,14 +46,7 @@ def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..
         settings, env = deployment(tmp_path, targets, **overrides)
         for variable, value in env.items():
             monkeypatch.setenv(variable, value)
-        _forget_process_caches()
+        restart_actions()
         return settings
 
     yield configure
-    _forget_process_caches()
-
-
-def _forget_process_caches() -> None:
-    for cached in [*vars(actions.runtime).values(), helpdesk.wiring.default_policy]:
-        if callable(getattr(cached, "cache_clear", None)):
-            cached.cache_clear()

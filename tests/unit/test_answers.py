@@ -20,6 +20,7 @@ from helpdesk.wording import format_due
 
 IST = ZoneInfo("Asia/Kolkata")
 HOURS = "Monday to Friday, 09:00–18:00 IST (Asia/Kolkata)"
+WEDNESDAY = datetime(2026, 11, 25, 11, 0, tzinfo=IST)
 VALIDATION = "Support validates the severity once the ticket with all its details reaches them"
 
 
@@ -38,7 +39,7 @@ def test_help_menu_offers_the_main_topics():
 
 
 def test_response_time_of_a_blocker_runs_around_the_clock(real_policy):
-    text = answers.response_time(real_policy, "S0").text
+    text = answers.response_time(real_policy, "S0", WEDNESDAY).text
     assert text.startswith("S0 (Blocker) is for when critical functionality has stopped working")
     assert "(serious business impact)" in text
     assert "within 1 hour, 24x7" in text
@@ -55,7 +56,7 @@ def test_response_time_of_a_blocker_runs_around_the_clock(real_policy):
     ],
 )
 def test_response_time_of_business_hours_levels_names_the_hours(real_policy, level, label, target, impact):
-    reply = answers.response_time(real_policy, level)
+    reply = answers.response_time(real_policy, level, WEDNESDAY)
     assert reply.text.startswith(label)
     assert target in reply.text
     assert impact in reply.text
@@ -66,11 +67,11 @@ def test_response_time_of_business_hours_levels_names_the_hours(real_policy, lev
 
 def test_response_time_of_an_unknown_level_is_refused(real_policy):
     with pytest.raises(ValueError, match="S7"):
-        answers.response_time(real_policy, "S7")
+        answers.response_time(real_policy, "S7", WEDNESDAY)
 
 
 def test_response_times_lists_every_level_once_in_order(real_policy):
-    lines = answers.response_times(real_policy).text.splitlines()
+    lines = answers.response_times(real_policy, WEDNESDAY).text.splitlines()
     assert lines == [
         "First-response times by severity:",
         "• S0 (Blocker): within 1 hour, 24x7",
@@ -116,7 +117,7 @@ def test_severity_of_a_problem_without_a_reading_explains_all_levels(real_policy
 
 
 def test_business_hours_name_the_hours_and_the_24x7_level(real_policy):
-    text = answers.business_hours(real_policy).text
+    text = answers.business_hours(real_policy, WEDNESDAY).text
     assert text == (
         f"Support's business hours are {HOURS}. S0 (Blocker) issues are worked 24x7, outside those hours too."
     )
@@ -127,7 +128,7 @@ def test_business_hours_mention_holidays_and_every_24x7_level(policy_file):
         data["business_hours"]["holidays"] = [date(2026, 12, 25)]
         data["severities"]["S1"]["clock"] = "24x7"
 
-    text = answers.business_hours(load_policy(policy_file(edit))).text
+    text = answers.business_hours(load_policy(policy_file(edit)), WEDNESDAY).text
     assert "S0 (Blocker) and S1 (High) issues are worked 24x7" in text
     assert text.endswith("Support is closed on holidays.")
 
@@ -250,9 +251,9 @@ def test_answers_change_when_the_policy_file_changes(tmp_path, real_policy_file,
     copy.write_text(edited, encoding="utf-8")
     policy = load_policy(copy)
 
-    assert "within 2 hours during business hours" in answers.response_time(policy, "S1").text
-    assert "within 1 hour during business hours" in answers.response_time(real_policy, "S1").text
-    times = answers.response_times(policy).text
+    assert "within 2 hours during business hours" in answers.response_time(policy, "S1", WEDNESDAY).text
+    assert "within 1 hour during business hours" in answers.response_time(real_policy, "S1", WEDNESDAY).text
+    times = answers.response_times(policy, WEDNESDAY).text
     assert "• S1 (High): within 2 hours during business hours" in times
     assert "• S0 (Blocker): within 1 hour, 24x7" in times, "only S1 was edited"
     contact = answers.contact(policy).text
@@ -268,7 +269,7 @@ def test_a_comparison_explains_each_level_named(real_policy):
 
 
 def test_response_times_of_two_levels_give_each_rule(real_policy):
-    text = answers.response_times_for(real_policy, ["S1", "S2"]).text
+    text = answers.response_times_for(real_policy, ["S1", "S2"], WEDNESDAY).text
     assert (
         "S1 (High): major functionality has stopped working; first response within 1 hour during business hours" in text
     )

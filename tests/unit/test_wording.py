@@ -71,7 +71,8 @@ def test_format_duration(duration, expected):
 
 
 def test_format_business_hours_of_the_real_policy(real_policy):
-    assert format_business_hours(real_policy.business_hours) == "Monday to Friday, 09:00–18:00 IST (Asia/Kolkata)"
+    at = datetime(2026, 11, 25, 6, 30, tzinfo=timezone.utc)
+    assert format_business_hours(real_policy.business_hours, at) == "Monday to Friday, 09:00–18:00 IST (Asia/Kolkata)"
 
 
 def test_format_business_hours_does_not_repeat_a_zone_named_by_its_abbreviation(real_policy):
@@ -79,7 +80,21 @@ def test_format_business_hours_does_not_repeat_a_zone_named_by_its_abbreviation(
         real_policy.business_hours, timezone=ZoneInfo("UTC"), opens=time(8, 30), closes=time(17)
     )
 
-    assert format_business_hours(hours) == "Monday to Friday, 08:30–17:00 UTC"
+    assert (
+        format_business_hours(hours, datetime(2026, 11, 25, tzinfo=timezone.utc)) == "Monday to Friday, 08:30–17:00 UTC"
+    )
+
+
+def test_format_business_hours_names_the_zone_as_it_is_at_the_moment_given(real_policy):
+    hours = dataclasses.replace(real_policy.business_hours, timezone=ZoneInfo("Europe/Berlin"))
+
+    winter = format_business_hours(hours, datetime(2026, 1, 14, 12, tzinfo=timezone.utc))
+    summer = format_business_hours(hours, datetime(2026, 7, 15, 12, tzinfo=timezone.utc))
+
+    assert (winter, summer) == (
+        "Monday to Friday, 09:00–18:00 CET (Europe/Berlin)",
+        "Monday to Friday, 09:00–18:00 CEST (Europe/Berlin)",
+    )
 
 
 @pytest.mark.parametrize(
