@@ -7,10 +7,12 @@ someone look?": answered for that problem's level, with the due time if filed no
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import (
@@ -22,13 +24,17 @@ from actions.conversation import (
     send,
     severity_reading,
 )
+from actions.followup import own_tickets
 from actions.runtime import now
-from actions.user import reader_policy
-from helpdesk import answers
+from actions.user import reader_policy, signed_in_user
+from helpdesk import answers, followup
 from helpdesk.answers import Reply
+from helpdesk.identity import VerifiedUser
 from helpdesk.levels import named_levels
 from helpdesk.policy import Policy
 from helpdesk.questions import Asked, asked, asks_resolution, problem_part
+from helpdesk.ticket_choice import by_description, described_topic
+from helpdesk.tickets import Ticket
 
 TIMING_INTENTS = ("ask_response_time", "ask_response_times_all", "ask_when_reply")
 """Questions about when support replies: with a problem in the same message, they are about that problem."""
@@ -145,8 +151,18 @@ def offered_to_file(p: Policy, event: dict[str, Any]) -> bool:
     return False
 
 
+def described_ticket(tracker: Tracker) -> Ticket | None:
+    """The one ticket of the signed-in user's own that a question describes ("did anyone
+    from support reply to my FAQ ticket yet?"); None for anyone else, or a general question."""
+    topic = described_topic(latest_full_text(tracker))
+    user = signed_in_user(tracker) if topic else None
+    return by_description(topic, own_tickets(user)) if topic and isinstance(user, VerifiedUser) else None
+
+
 class ActionAnswerQuestion(Action):
-    """Answers any question about support; inside the ticket form it keeps the form's place."""
+    """Answers any question about support; inside the ticket form it keeps the form's place.
+    When a reply is due on one of the user's own tickets, described by what it is about, the
+    answer is that ticket's status: its due time, time left and whether support responded."""
 
     def name(self) -> str:
         return "action_answer_question"
@@ -154,7 +170,12 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        reply = answer(reader_policy(tracker), latest_intent(tracker), tracker)
+        intent = latest_intent(tracker)
+        ticket = await asyncio.to_thread(described_ticket, tracker) if intent in TIMING_INTENTS else None
+        if ticket is not None:
+            reply: Reply | None = followup.status(reader_policy(tracker), ticket, now())
+        else:
+            reply = answer(reader_policy(tracker), intent, tracker)
         in_form = tracker.active_loop.get("name") is not None
         if reply is None:
             dispatcher.utter_message(text=answers.change_at_summary())
@@ -164,4 +185,4 @@ class ActionAnswerQuestion(Action):
             send(dispatcher, reply)
         if in_form:
             dispatcher.utter_message(text=answers.back_to_the_ticket())
-        return []
+        return [SlotSet("focus_ref", ticket.reference)] if ticket else []
