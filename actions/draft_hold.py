@@ -8,7 +8,10 @@ after which the bot asks once whether to go on with the draft.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import send
@@ -38,3 +41,12 @@ def ask_to_go_on(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Asks whether to go on with the draft on hold, if there is one."""
     if on_hold(tracker) and kept_draft(tracker):
         send(dispatcher, filing.draft_on_hold(draft_title(tracker)))
+
+
+def put_on_hold(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """Puts a kept draft on hold and asks whether to go on with it, unless there is none or
+    the user already said not to file it."""
+    if not kept_draft(tracker) or tracker.get_slot(PAUSED_SLOT) == DROPPED:
+        return []
+    send(dispatcher, filing.draft_on_hold(draft_title(tracker)))
+    return [SlotSet(PAUSED_SLOT, ON_HOLD)]

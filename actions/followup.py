@@ -31,7 +31,7 @@ from actions.conversation import (
     previous_user_event,
     send,
 )
-from actions.draft_hold import DROPPED, ON_HOLD, PAUSED_SLOT, ask_to_go_on, kept_draft
+from actions.draft_hold import ask_to_go_on, put_on_hold
 from actions.form_validation import PatientFormValidation
 from actions.runtime import now, policy, settings, store
 from actions.user import reader_policy, signed_in_user
@@ -439,10 +439,8 @@ class ActionTalkToHuman(_UserAction):
         )
         if left_form:
             offer_the_rest(dispatcher, tracker)
-        elif kept_draft(tracker) and tracker.get_slot(PAUSED_SLOT) != DROPPED and not asks_which:
-            tracker.slots[PAUSED_SLOT] = ON_HOLD
-            ask_to_go_on(dispatcher, tracker)
-            events.append(SlotSet(PAUSED_SLOT, ON_HOLD))
+        elif not asks_which:
+            events += put_on_hold(dispatcher, tracker)
         return events
 
 

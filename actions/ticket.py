@@ -293,14 +293,11 @@ class ValidateTicketForm(PatientFormValidation):
             other = interruption(latest_full_text(tracker), latest_intent(tracker), settings().reference_prefix)
             if other is not None:
                 return await self.follow_up_instead(other, candidates, dispatcher, tracker)
-        if tracker.get_slot(PAUSED_SLOT):
-            # The form is back for a draft that was on hold or dropped (the rule that
-            # resumed it read the slot); from here it is a draft like any other.
-            return [SlotSet(PAUSED_SLOT, None)]
         if asked not in candidates:
             # At activation the opening was read by action_start_ticket; back from a
-            # question there is no new answer: only the next question is decided.
-            return []
+            # question there is no new answer: only the next question is decided. A draft
+            # back from hold (the rule that resumed it read the slot) is a draft like any other.
+            return [SlotSet(PAUSED_SLOT, None)] if tracker.get_slot(PAUSED_SLOT) else []
         read = getattr(self, f"read_{asked}", None)
         if read is None:
             # A question this form no longer asks (a conversation from an earlier version).
