@@ -33,7 +33,7 @@ from helpdesk.identity import VerifiedUser
 from helpdesk.levels import named_levels
 from helpdesk.policy import Policy
 from helpdesk.questions import Asked, asked, asks_resolution, problem_part
-from helpdesk.ticket_choice import by_description, described_topic
+from helpdesk.ticket_choice import best_described, described_topic
 from helpdesk.tickets import Ticket
 
 TIMING_INTENTS = ("ask_response_time", "ask_response_times_all", "ask_when_reply")
@@ -151,18 +151,19 @@ def offered_to_file(p: Policy, event: dict[str, Any]) -> bool:
     return False
 
 
-def described_ticket(tracker: Tracker) -> Ticket | None:
-    """The one ticket of the signed-in user's own that a question describes ("did anyone
-    from support reply to my FAQ ticket yet?"); None for anyone else, or a general question."""
+def described_tickets(tracker: Tracker) -> tuple[Ticket, ...]:
+    """The tickets of the signed-in user's own that a question describes best ("did anyone
+    from support reply to my FAQ ticket yet?"); none for anyone else, or a general question."""
     topic = described_topic(latest_full_text(tracker))
     user = signed_in_user(tracker) if topic else None
-    return by_description(topic, own_tickets(user)) if topic and isinstance(user, VerifiedUser) else None
+    return best_described(topic, own_tickets(user)) if topic and isinstance(user, VerifiedUser) else ()
 
 
 class ActionAnswerQuestion(Action):
     """Answers any question about support; inside the ticket form it keeps the form's place.
     When a reply is due on one of the user's own tickets, described by what it is about, the
-    answer is that ticket's status: its due time, time left and whether support responded."""
+    answer is that ticket's status: its due time, time left and whether support responded;
+    if the description fits several of them equally, the bot asks which (outside a form)."""
 
     def name(self) -> str:
         return "action_answer_question"
@@ -171,12 +172,17 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = latest_intent(tracker)
-        ticket = await asyncio.to_thread(described_ticket, tracker) if intent in TIMING_INTENTS else None
+        in_form = tracker.active_loop.get("name") is not None
+        described = await asyncio.to_thread(described_tickets, tracker) if intent in TIMING_INTENTS else ()
+        if len(described) > 1 and not in_form:
+            send(dispatcher, followup.which_ticket(described, "ticket_status"))
+            offered = [t.reference for t in described]
+            return [SlotSet("followup_request", "ticket_status"), SlotSet("offered_tickets", offered)]
+        ticket = described[0] if len(described) == 1 else None
         if ticket is not None:
             reply: Reply | None = followup.status(reader_policy(tracker), ticket, now())
         else:
             reply = answer(reader_policy(tracker), intent, tracker)
-        in_form = tracker.active_loop.get("name") is not None
         if reply is None:
             dispatcher.utter_message(text=answers.change_at_summary())
         elif in_form:

@@ -135,18 +135,20 @@ def by_position(text: str, offered: Sequence[Ticket]) -> Ticket | None:
 def by_description(text: str, tickets: Sequence[Ticket]) -> Ticket | None:
     """The one ticket whose title, area or description shares the most telling words with
     `text`, if exactly one does best; "the typo one" finds the ticket about a typo."""
+    best = best_described(text, tickets)
+    return best[0] if len(best) == 1 else None
+
+
+def best_described(text: str, tickets: Sequence[Ticket]) -> tuple[Ticket, ...]:
+    """The tickets that share the most telling words with `text` (title and area count
+    double), in the order given; none when no ticket shares a word."""
     wanted = _words(text)
-    if not wanted:
-        return None
-    scores = []
-    for ticket in tickets:
-        title = _words(f"{ticket.title} {ticket.bot_or_area or ''}")
-        body = _words(ticket.description)
-        scores.append((2 * len(wanted & title) + len(wanted & body), ticket))
-    scores.sort(key=lambda pair: pair[0], reverse=True)
-    if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
-        return None
-    return scores[0][1]
+    scores = [
+        (2 * len(wanted & _words(f"{t.title} {t.bot_or_area or ''}")) + len(wanted & _words(t.description)), t)
+        for t in tickets
+    ]
+    top = max((score for score, _ in scores), default=0)
+    return tuple(ticket for score, ticket in scores if score == top) if top else ()
 
 
 def _words(text: str) -> set[str]:

@@ -1808,3 +1808,19 @@ def test_a_question_describing_only_another_users_ticket_gets_the_general_answer
 
     assert "Analytics" not in json.dumps(as_anil_sees.messages) and "HLP-0002" not in json.dumps(as_anil_sees.messages)
     assert texts(as_anil_sees) == texts(unverified) == texts(general)
+
+
+def test_a_question_describing_two_of_the_users_tickets_asks_which_by_their_titles(message, run):
+    shared_account()
+    file_ticket(PRIYA, title="Analytics dashboard is slow", filed=WED_11)
+
+    events, dispatcher = run(
+        ActionAnswerQuestion(), message("has support answered my analytics ticket?", "ask_when_reply")
+    )
+
+    assert texts(dispatcher) == ["Which ticket do you mean? Tap one, or tell me what it's about."]
+    assert buttons(dispatcher) == [
+        ("HLP-0005: Analytics dashboard is slow", '/ticket_status{"ticket_ref": "HLP-0005"}'),
+        ("HLP-0002: Analytics export is empty", '/ticket_status{"ticket_ref": "HLP-0002"}'),
+    ]
+    assert slot_sets(events) == {"followup_request": "ticket_status", "offered_tickets": ["HLP-0005", "HLP-0002"]}
