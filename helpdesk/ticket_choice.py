@@ -72,19 +72,22 @@ def choose(
 ) -> list[Choice]:
     """What a follow-up is about: one choice per reference named; else the ticket
     `described_by` describes; else the newest of `focus` (references the conversation was
-    about, newest first) that is still the user's; else their only open ticket.
+    about, newest first) that is still the user's, among those described if several are
+    equally; else the user picks among those; else their only open ticket.
 
     `own` is every ticket of the user, newest first.
     """
     if mentions:
         return [named(mention, own) for mention in mentions]
-    described = by_description(described_by, own) if described_by else None
-    if described is not None:
-        return [Found(described, named=True)]
-    by_reference = {ticket.reference: ticket for ticket in own}
+    described = best_described(described_by, own) if described_by else ()
+    if len(described) == 1:
+        return [Found(described[0], named=True)]
+    by_reference = {ticket.reference: ticket for ticket in (described or own)}
     in_focus = next((by_reference[ref] for ref in focus if ref in by_reference), None)
     if in_focus is not None:
         return [Found(in_focus, named=False)]
+    if described:
+        return [Ambiguous(described)]
     open_ones = tuple(ticket for ticket in own if ticket.is_open)
     if len(open_ones) == 1:
         return [Found(open_ones[0], named=False)]

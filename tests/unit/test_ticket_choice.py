@@ -86,6 +86,13 @@ def test_a_description_matching_two_tickets_equally_picks_none():
     assert best_described("hello", OWN) == ()
 
 
+def test_a_description_fitting_several_asks_among_those_unless_one_is_in_focus():
+    weekly = ticket("HLP-0130", "Weekly report is empty")
+    own = [weekly, TYPO, ANALYTICS]
+    assert choose((), own, described_by="report") == [Ambiguous((weekly, ANALYTICS))]
+    assert choose((), own, focus=("HLP-0121", "HLP-0123"), described_by="report") == [Found(ANALYTICS, named=False)]
+
+
 def test_the_words_describing_a_ticket_are_found_in_a_message():
     assert described_topic("did anyone from support reply to my FAQ ticket yet?") == "FAQ"
     assert described_topic("close the one about analytics") == "analytics"
