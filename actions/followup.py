@@ -434,12 +434,9 @@ class ActionTalkToHuman(_UserAction):
         interrupted = tracker.get_slot("followup_ref")
         left_form = [SlotSet(slot, None) for slot in FOLLOWUP_SLOTS] if interrupted else []
         events = left_form + follow_up("talk_to_human", dispatcher, tracker, user, meant=interrupted)
-        asks_which = any(
-            e.get("event") == "slot" and e.get("name") == "followup_request" and e.get("value") for e in events
-        )
         if left_form:
             offer_the_rest(dispatcher, tracker)
-        elif not asks_which:
+        else:
             events += put_on_hold(dispatcher, tracker)
         return events
 

@@ -1824,3 +1824,36 @@ def test_a_question_describing_two_of_the_users_tickets_asks_which_by_their_titl
         ("HLP-0002: Analytics export is empty", '/ticket_status{"ticket_ref": "HLP-0002"}'),
     ]
     assert slot_sets(events) == {"followup_request": "ticket_status", "offered_tickets": ["HLP-0005", "HLP-0002"]}
+
+
+def test_when_a_named_ticket_is_answered_asked_in_the_ticket_form_gives_that_ticket_and_resumes(message, run):
+    shared_account()
+    outputs = {}
+    for who, reference in (("priya", "HLP-0002"), ("anil", "HLP-0002"), ("anil", "HLP-0404")):
+        tracker = message(
+            f"so when will someone answer {reference}?",
+            "ask_when_reply",
+            form="ticket_form",
+            requested_slot="environment",
+            slots=DRAFTING,
+            **(as_anil() if who == "anil" else {}),
+        )
+        events, dispatcher = run(ActionAnswerQuestion(), tracker)
+        outputs[who, reference] = (events, dispatcher.messages)
+
+    priyas = texts_of(outputs["priya", "HLP-0002"][1])
+    assert priyas[0].startswith("HLP-0002: Analytics export is empty\n• Status: open, waiting for support")
+    assert priyas[-1] == 'Back to your ticket (say "cancel" to stop it):'
+    assert without("HLP-0002", outputs["anil", "HLP-0002"]) == without("HLP-0404", outputs["anil", "HLP-0404"])
+    assert "Analytics" not in json.dumps(outputs["anil", "HLP-0002"])
+
+
+def test_a_person_asked_for_while_drafting_with_several_open_tickets_asks_which_and_keeps_the_draft(message, run):
+    shared_account()
+
+    events, dispatcher = run(ActionTalkToHuman(), message("get me a human", "talk_to_human", slots=DRAFTING))
+
+    assert texts(dispatcher) == ["Which ticket do you mean? Tap one, or tell me what it's about.", ON_HOLD_QUESTION]
+    assert slot_sets(events)["followup_request"] == "talk_to_human"
+    assert slot_sets(events)["draft_paused"] == "on_hold"
+    assert [len(stored(r).history) for r in ("HLP-0001", "HLP-0002")] == [1, 1]
