@@ -7,6 +7,7 @@ someone look?": answered for that problem's level, with the due time if filed no
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -22,13 +23,17 @@ from actions.conversation import (
     send,
     severity_reading,
 )
-from actions.runtime import now
-from actions.user import reader_policy
-from helpdesk import answers
+from actions.followup import follow_up, own_tickets
+from actions.runtime import now, policy, settings
+from actions.user import reader_policy, signed_in_user
+from helpdesk import answers, followup
 from helpdesk.answers import Reply
+from helpdesk.identity import VerifiedUser
 from helpdesk.levels import named_levels
 from helpdesk.policy import Policy
 from helpdesk.questions import Asked, asked, asks_resolution, problem_part
+from helpdesk.references import read_references
+from helpdesk.ticket_choice import best_described, described_topic
 
 TIMING_INTENTS = ("ask_response_time", "ask_response_times_all", "ask_when_reply")
 """Questions about when support replies: with a problem in the same message, they are about that problem."""
@@ -145,8 +150,24 @@ def offered_to_file(p: Policy, event: dict[str, Any]) -> bool:
     return False
 
 
+def names_a_ticket(tracker: Tracker) -> bool:
+    """The question names a ticket reference ("so when will someone answer HLP-0126?")."""
+    return bool(read_references(latest_full_text(tracker), settings().reference_prefix))
+
+
+def describes_own_tickets(tracker: Tracker, user: VerifiedUser, in_form: bool) -> bool:
+    """The question describes one of the user's own tickets ("did anyone from support reply
+    to my FAQ ticket yet?"), or several equally outside a form, where the bot can ask which."""
+    topic = described_topic(latest_full_text(tracker))
+    fits = best_described(topic, own_tickets(user)) if topic else ()
+    return len(fits) == 1 or (len(fits) > 1 and not in_form)
+
+
 class ActionAnswerQuestion(Action):
-    """Answers any question about support; inside the ticket form it keeps the form's place."""
+    """Answers any question about support; inside the ticket form it keeps the form's place.
+    When a reply is due on one of the user's own tickets, named or described by what it is
+    about, the answer is that ticket's status: its due time, time left and whether support
+    responded (if a description fits several of them equally, the bot asks which)."""
 
     def name(self) -> str:
         return "action_answer_question"
@@ -154,8 +175,14 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        reply = answer(reader_policy(tracker), latest_intent(tracker), tracker)
+        intent = latest_intent(tracker)
         in_form = tracker.active_loop.get("name") is not None
+        events = await self.about_a_ticket(dispatcher, tracker, in_form) if intent in TIMING_INTENTS else None
+        if events is not None:
+            if in_form:
+                dispatcher.utter_message(text=answers.back_to_the_ticket())
+            return events
+        reply = answer(reader_policy(tracker), intent, tracker)
         if reply is None:
             dispatcher.utter_message(text=answers.change_at_summary())
         elif in_form:
@@ -165,3 +192,19 @@ class ActionAnswerQuestion(Action):
         if in_form:
             dispatcher.utter_message(text=answers.back_to_the_ticket())
         return []
+
+    @staticmethod
+    async def about_a_ticket(
+        dispatcher: CollectingDispatcher, tracker: Tracker, in_form: bool
+    ) -> list[dict[str, Any]] | None:
+        """The status of the user's own ticket the question names or describes, as a status
+        request would give it; None when the question is about no ticket of theirs."""
+        user = signed_in_user(tracker)
+        if not isinstance(user, VerifiedUser):
+            if not names_a_ticket(tracker):
+                return None
+            send(dispatcher, followup.no_access(policy(), user))
+            return []
+        if names_a_ticket(tracker) or await asyncio.to_thread(describes_own_tickets, tracker, user, in_form):
+            return await asyncio.to_thread(follow_up, "ticket_status", dispatcher, tracker, user)
+        return None

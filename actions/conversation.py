@@ -97,3 +97,30 @@ def last_typed_message(tracker: Tracker) -> dict[str, Any] | None:
 
 def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def reads_a_new_message(tracker: Tracker) -> bool:
+    """The running form reads the user's latest message: nothing else answered it first
+    (a question answered in the middle of the form leaves the form no message to read)."""
+    passing = (tracker.active_loop.get("name"), "action_extract_slots", "action_listen")
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "bot" or (kind == "action" and event.get("name") not in passing):
+            return False
+    return False
+
+
+def value_before_message(tracker: Tracker, slot: str) -> Any:
+    """What a slot held before the latest user message set a candidate for it."""
+    events = tracker.events
+    latest_user = max((i for i, event in enumerate(events) if event.get("event") == "user"), default=len(events))
+    return next(
+        (
+            event.get("value")
+            for event in reversed(events[:latest_user])
+            if event.get("event") == "slot" and event.get("name") == slot
+        ),
+        None,
+    )

@@ -31,6 +31,7 @@ from actions.conversation import (
     previous_user_event,
     send,
 )
+from actions.draft_hold import ask_to_go_on, put_on_hold
 from actions.form_validation import PatientFormValidation
 from actions.runtime import now, policy, settings, store
 from actions.user import reader_policy, signed_in_user
@@ -340,12 +341,15 @@ def follow_up(
     tracker: Tracker,
     user: VerifiedUser,
     answers_which: bool = False,
+    meant: str | None = None,
 ) -> list[dict[str, Any]]:
     """Carries out every request of the latest message on the tickets it names or means;
-    a message answering "which ticket?" may name it by its number alone."""
+    a message answering "which ticket?" may name it by its number alone. `meant` is the
+    ticket a request naming none is about before any other (e.g. the one of the form it
+    interrupted), if it is the user's own."""
     turn = _Turn(dispatcher, tracker, user, own_tickets(user))
     for request in requests_in(tracker, intent, answers_which or intent in BARE_NUMBERS):
-        focus = ((turn.focus,) if turn.focus else ()) + in_focus(tracker)
+        focus = ((turn.focus,) if turn.focus else ()) + ((meant,) if meant else ()) + in_focus(tracker)
         for choice in choose(request.mentions, turn.own, focus, described_topic(request.text)):
             turn.handle(request, choice)
     return turn.events()
@@ -409,7 +413,11 @@ class ActionStartFollowup(_UserAction):
 
 
 class ActionTalkToHuman(_UserAction):
-    """A person on the ticket named or meant; without a verified user, how to reach one."""
+    """A person on the ticket named or meant; without a verified user, how to reach one.
+
+    Asked for in the middle of a follow-up form, it is the ticket that form was about, and
+    the form's request is dropped; asked for while a new ticket was drafted, the draft is
+    kept and the bot asks once whether to go on with it."""
 
     def name(self) -> str:
         return "action_talk_to_human"
@@ -423,7 +431,14 @@ class ActionTalkToHuman(_UserAction):
         return []
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, user: VerifiedUser) -> list[dict[str, Any]]:
-        return follow_up("talk_to_human", dispatcher, tracker, user)
+        interrupted = tracker.get_slot("followup_ref")
+        left_form = [SlotSet(slot, None) for slot in FOLLOWUP_SLOTS] if interrupted else []
+        events = left_form + follow_up("talk_to_human", dispatcher, tracker, user, meant=interrupted)
+        if left_form:
+            offer_the_rest(dispatcher, tracker)
+        else:
+            events += put_on_hold(dispatcher, tracker)
+        return events
 
 
 class ActionChooseTicket(_UserAction):
@@ -658,10 +673,12 @@ class _FinishFollowup(_UserAction, ABC):
 
 
 def offer_the_rest(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """The requests of the same message that waited for this one, as buttons."""
+    """The requests of the same message that waited for this one, as buttons; then the new
+    ticket put on hold for this follow-up, if there is one."""
     rest = [tuple(pair) for pair in tracker.get_slot("next_requests") or []]
     if rest:
         send(dispatcher, followup.also_asked(rest))
+    ask_to_go_on(dispatcher, tracker)
 
 
 class ActionAddComment(_FinishFollowup):

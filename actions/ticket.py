@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
@@ -27,17 +27,23 @@ from actions.conversation import (
     latest_intent,
     nlu_severity,
     previous_user_event,
+    reads_a_new_message,
     send,
     severity_reading,
     stated_level,
+    value_before_message,
 )
+from actions.draft_hold import DROPPED, ON_HOLD, PAUSED_SLOT, ask_to_go_on, draft_title, kept_draft, on_hold
+from actions.followup import follow_up
 from actions.form_validation import PatientFormValidation
 from actions.runtime import now, policy, settings, store
-from actions.user import reader_policy, requester
-from helpdesk import details, filing, sla
+from actions.user import reader_policy, requester, signed_in_user
+from helpdesk import details, filing, followup, sla
 from helpdesk.answers import Reply
 from helpdesk.durability.intake import file_ticket
 from helpdesk.form_questions import DraftState, next_question
+from helpdesk.identity import VerifiedUser
+from helpdesk.requests import Interruption, interruption
 from helpdesk.tickets import Requester, TicketDraft
 from helpdesk.titles import title_for
 from helpdesk.triage import Decision, Facts, decide
@@ -56,6 +62,7 @@ DRAFT_SLOTS = (
     "confirm_step",
     "ticket_draft_id",
     "rejected_answers",
+    PAUSED_SLOT,
 )
 """Every slot that belongs to one ticket draft, cleared when a draft is filed, cancelled or replaced."""
 
@@ -224,11 +231,6 @@ def cleared_draft() -> list[dict[str, Any]]:
     return [SlotSet(slot, None) for slot in DRAFT_SLOTS]
 
 
-def kept_draft(tracker: Tracker) -> bool:
-    """A draft left unfinished (e.g. for a person) is resumed, never silently replaced."""
-    return bool(tracker.get_slot("ticket_draft_id") and tracker.get_slot("description"))
-
-
 class ActionStartTicket(Action):
     """Opens a fresh draft and keeps whatever the opening message already told us, or
     resumes a draft the user left unfinished."""
@@ -237,10 +239,12 @@ class ActionStartTicket(Action):
         return "action_start_ticket"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        # Rules open the form after a report or a request to file; a "yes" to an offer
-        # reaches here through action_acknowledge, so the form is opened from here.
-        opens_form = [] if latest_intent(tracker) in RULE_STARTED else [FollowupAction("ticket_form")]
-        problem = opening_problem(tracker)
+        # Rules open the form after a report, a request to file or a yes to the draft on
+        # hold; a "yes" to an offer reaches here through action_acknowledge, so the form is
+        # opened from here.
+        resuming = latest_intent(tracker) == "affirm" and on_hold(tracker) and kept_draft(tracker)
+        opens_form = [] if resuming or latest_intent(tracker) in RULE_STARTED else [FollowupAction("ticket_form")]
+        problem = None if resuming else opening_problem(tracker)
         if kept_draft(tracker) and not problem:
             dispatcher.utter_message(text="Let's finish the ticket you started; everything you told me is kept.")
             return [SlotSet("ticket_confirmed", None), SlotSet("confirm_step", None), *opens_form]
@@ -285,20 +289,54 @@ class ValidateTicketForm(PatientFormValidation):
     ) -> list[dict[str, Any]]:
         asked = tracker.get_slot(REQUESTED_SLOT)
         candidates = tracker.slots_to_validate()
+        if reads_a_new_message(tracker):
+            other = interruption(latest_full_text(tracker), latest_intent(tracker), settings().reference_prefix)
+            if other is not None:
+                return await self.follow_up_instead(other, candidates, dispatcher, tracker)
         if asked not in candidates:
             # At activation the opening was read by action_start_ticket; back from a
-            # question there is no new answer: only the next question is decided.
-            return []
+            # question there is no new answer: only the next question is decided. A draft
+            # back from hold (the rule that resumed it read the slot) is a draft like any other.
+            return [SlotSet(PAUSED_SLOT, None)] if tracker.get_slot(PAUSED_SLOT) else []
         read = getattr(self, f"read_{asked}", None)
         if read is None:
             # A question this form no longer asks (a conversation from an earlier version).
             return []
         return [SlotSet(slot, value) for slot, value in read(candidates[asked], dispatcher, tracker).items()]
 
+    async def follow_up_instead(
+        self, other: Interruption, candidates: dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        """A follow-up on an existing ticket typed into the form: carried out on that ticket,
+        never stored in the draft. The form ends with the draft kept: on hold (the bot asks
+        once whether to go on with it, when the form ends or after the follow-up's own form)
+        or left unfiled, as the message says."""
+        restored = {slot: value_before_message(tracker, slot) for slot in candidates if slot != REQUESTED_SLOT}
+        # "add that to HLP-0121" points at the draft as it was, not at this message.
+        tracker.slots.update(restored)
+        user = signed_in_user(tracker)
+        if isinstance(user, VerifiedUser):
+            events = await asyncio.to_thread(follow_up, other.intent, dispatcher, tracker, user)
+        else:
+            send(dispatcher, followup.no_access(policy(), user))
+            events = []
+        form = [event for event in events if event.get("event") == "followup"]
+        kept = kept_draft(tracker)
+        if other.drops_draft and kept:
+            send(dispatcher, filing.draft_left(draft_title(tracker)))
+        return [
+            *(SlotSet(slot, value) for slot, value in restored.items()),
+            *(event for event in events if event.get("event") != "followup"),
+            SlotSet(PAUSED_SLOT, ON_HOLD if kept and not other.drops_draft else DROPPED),
+            SlotSet(REQUESTED_SLOT, None),
+            ActiveLoop(None),
+            *form,
+        ]
+
     async def next_requested_slot(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot("ticket_confirmed") == "yes":
+        if tracker.get_slot(PAUSED_SLOT) or tracker.get_slot("ticket_confirmed") == "yes":
             return SlotSet(REQUESTED_SLOT, None)
         counts = tracker.get_slot("rejected_answers") or {}
         given_up = frozenset(slot for slot, count in counts.items() if count >= self.max_attempts)
@@ -477,7 +515,9 @@ class ActionAskTicketConfirmed(Action):
 
 
 class ActionFinishTicketForm(Action):
-    """Files the confirmed draft once, however often the confirmation arrives.
+    """Files the confirmed draft once, however often the confirmation arrives; a draft the
+    form left on hold for a follow-up on another ticket is not filed, and the user is asked
+    whether to go on with it.
 
     While the ticket database is down the ticket goes to the journal under a reserved
     reference, and the user is told it reaches support once the database is back.
@@ -489,6 +529,7 @@ class ActionFinishTicketForm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         if tracker.get_slot("ticket_confirmed") != "yes":
+            ask_to_go_on(dispatcher, tracker)
             return []
         ticket_draft = draft(tracker)
         filed_at = now()
@@ -509,6 +550,17 @@ class ActionFinishTicketForm(Action):
         receipt = filing.delayed_receipt if filed.journaled else filing.receipt
         send(dispatcher, receipt(reader_policy(tracker), filed.ticket))
         return [*cleared_draft(), SlotSet("last_ticket_ref", filed.ticket.reference)]
+
+
+class ActionAbandonTicket(Action):
+    """A no to going on with the draft on hold: nothing is filed, and its details stay for later."""
+
+    def name(self) -> str:
+        return "action_abandon_ticket"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        send(dispatcher, filing.draft_left(draft_title(tracker)))
+        return [SlotSet(PAUSED_SLOT, DROPPED)]
 
 
 class ActionCancelTicket(Action):

@@ -132,3 +132,19 @@ def _clock_note(policy: Policy, round_the_clock: bool, at: datetime) -> str:
 def _short(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def draft_on_hold(title: str) -> Reply:
+    """After a follow-up on another ticket typed into the form: the new ticket waits, whole."""
+    return Reply(
+        f'Your new ticket ("{title}") is on hold, with everything you told me. Shall I go on with it?',
+        (Button("Yes, go on with it", "/affirm"), Button("No, don't file it", "/deny")),
+    )
+
+
+def draft_left(title: str) -> Reply:
+    """The user does not want the new ticket: nothing is filed, and nothing they said is lost."""
+    return Reply(
+        f'OK, I won\'t file the new ticket ("{title}"). What you told me for it is kept: say "file a ticket" '
+        "if you want it after all."
+    )

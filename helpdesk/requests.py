@@ -43,6 +43,18 @@ _JOINS = re.compile(r"\s*(?:;|\band then\b|\bthen\b|,?\s*\band also\b|,?\s*\band
 
 _DETAILS_AFTER = re.compile(r"^\s*(?::|-|–|—|,\s*(?:that|saying)\b|\bthat\b)\s*(?P<text>\S.*)$", re.S)
 _ADD_THAT_TO = re.compile(r"\b(?:add|put|note|attach)\s+(?:that|this|it)\s+(?:to|on|in)\s*$", re.I)
+_NO_NEW_TICKET = re.compile(
+    r"\b(?:do\s*n[o']?t|no need to|never)\s+(?:open|file|create|raise|log|make|start)\w*\s+"
+    r"(?:a\s+|any\s+)?(?:new\s+|another\s+|second\s+|separate\s+)?(?:one|ticket)\b"
+    r"|\bno\s+(?:new|other|second|separate)\s+(?:one|ticket)\b|\bnot\s+a\s+new\s+(?:one|ticket)\b",
+    re.I,
+)
+"""Where a message says the ticket being drafted should not be opened: "don't open a new one"."""
+_GLUE = frozenset(
+    "and also what about how status of on for the my ticket update any news no nope not ok okay so then "
+    "with is it its hey hm hmm wait actually sorry oh ah please pls again there".split()
+)
+"""Words that may surround a bare number that is a reference ("and 0121?", "what about 121")."""
 _REASON = re.compile(
     r"^\s*(?:[,:;.!?\-–—]+\s*)?(?:(?:because|since|as|coz|cause|cuz|bcoz|reason:?)\b\s*)?(?P<text>.*)$", re.I | re.S
 )
@@ -140,3 +152,44 @@ def _asked(clause: str) -> str | None:
 def _own_details(request: Request) -> bool:
     """A clause that carries its own payload ends its request, even if the next asks the same."""
     return request.intent == "add_details" and details_given(request) is not None
+
+
+@dataclass(frozen=True)
+class Interruption:
+    """A follow-up on an existing ticket typed while a new one is being drafted."""
+
+    intent: str
+    """The request (one of TICKET_REQUESTS) the message makes first."""
+    drops_draft: bool
+    """The message says not to open the new ticket ("don't open a new one")."""
+
+
+def interruption(text: str, intent: str | None, prefix: str) -> Interruption | None:
+    """The follow-up a message typed into the new-ticket form makes on a ticket it names, if it
+    makes one: "no. status of HLP-0121", "add that to HLP-0121, don't open a new one", "and 0121?".
+
+    A message counts only if it names a reference and asks something of it: its intent or
+    its words ask a follow-up, or it says nothing but the reference ("HLP-0121?"). A number
+    without the prefix counts only in such a message, so "error 0404 since 0900" stays a
+    description. Pure: what is drafted and which tickets exist are not consulted.
+    """
+    bare = read_references(text, prefix, bare_numbers=True)
+    only_references = bool(bare) and _says_nothing_else(text, bare)
+    if only_references and all(m.bare for m in bare):
+        return Interruption("ticket_status", bool(_NO_NEW_TICKET.search(text)))
+    mentions = read_references(text, prefix)
+    if not mentions:
+        return None
+    asked = _labelled(text, mentions, intent or "")
+    if asked not in TICKET_REQUESTS:
+        asked = _asked(text) or ("ticket_status" if only_references else "")
+    return Interruption(asked, bool(_NO_NEW_TICKET.search(text))) if asked else None
+
+
+def _says_nothing_else(text: str, mentions: tuple[Mention, ...]) -> bool:
+    """Nothing but references and a few words that only point at them ("and", "what about")."""
+    rest = text
+    for mention in sorted(mentions, key=lambda m: m.start, reverse=True):
+        rest = rest[: mention.start] + " " + rest[mention.end :]
+    words = re.findall(r"[a-z']+", rest.lower())
+    return len(words) <= 4 and all(word in _GLUE for word in words)

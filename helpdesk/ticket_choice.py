@@ -72,19 +72,22 @@ def choose(
 ) -> list[Choice]:
     """What a follow-up is about: one choice per reference named; else the ticket
     `described_by` describes; else the newest of `focus` (references the conversation was
-    about, newest first) that is still the user's; else their only open ticket.
+    about, newest first) that is still the user's, among those described if several are
+    equally; else the user picks among those; else their only open ticket.
 
     `own` is every ticket of the user, newest first.
     """
     if mentions:
         return [named(mention, own) for mention in mentions]
-    described = by_description(described_by, own) if described_by else None
-    if described is not None:
-        return [Found(described, named=True)]
-    by_reference = {ticket.reference: ticket for ticket in own}
+    described = best_described(described_by, own) if described_by else ()
+    if len(described) == 1:
+        return [Found(described[0], named=True)]
+    by_reference = {ticket.reference: ticket for ticket in (described or own)}
     in_focus = next((by_reference[ref] for ref in focus if ref in by_reference), None)
     if in_focus is not None:
         return [Found(in_focus, named=False)]
+    if described:
+        return [Ambiguous(described)]
     open_ones = tuple(ticket for ticket in own if ticket.is_open)
     if len(open_ones) == 1:
         return [Found(open_ones[0], named=False)]
@@ -135,18 +138,20 @@ def by_position(text: str, offered: Sequence[Ticket]) -> Ticket | None:
 def by_description(text: str, tickets: Sequence[Ticket]) -> Ticket | None:
     """The one ticket whose title, area or description shares the most telling words with
     `text`, if exactly one does best; "the typo one" finds the ticket about a typo."""
+    best = best_described(text, tickets)
+    return best[0] if len(best) == 1 else None
+
+
+def best_described(text: str, tickets: Sequence[Ticket]) -> tuple[Ticket, ...]:
+    """The tickets that share the most telling words with `text` (title and area count
+    double), in the order given; none when no ticket shares a word."""
     wanted = _words(text)
-    if not wanted:
-        return None
-    scores = []
-    for ticket in tickets:
-        title = _words(f"{ticket.title} {ticket.bot_or_area or ''}")
-        body = _words(ticket.description)
-        scores.append((2 * len(wanted & title) + len(wanted & body), ticket))
-    scores.sort(key=lambda pair: pair[0], reverse=True)
-    if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
-        return None
-    return scores[0][1]
+    scores = [
+        (2 * len(wanted & _words(f"{t.title} {t.bot_or_area or ''}")) + len(wanted & _words(t.description)), t)
+        for t in tickets
+    ]
+    top = max((score for score, _ in scores), default=0)
+    return tuple(ticket for score, ticket in scores if score == top) if top else ()
 
 
 def _words(text: str) -> set[str]:

@@ -19,11 +19,13 @@ import jwt
 import pytest
 from action_helpers import SIGNED_IN_USER, buttons, entity, slot_sets, texts
 
+import actions.answers
 import actions.conversation
 import actions.followup
 import actions.runtime
 import actions.user
 import helpdesk.cli
+from actions.answers import ActionAnswerQuestion
 from actions.followup import (
     ActionAddComment,
     ActionAskCloseConfirmed,
@@ -42,7 +44,7 @@ from actions.followup import (
     ValidateCommentForm,
     ValidateEscalationForm,
 )
-from actions.ticket import ActionStartTicket
+from actions.ticket import ActionAbandonTicket, ActionFinishTicketForm, ActionStartTicket, ValidateTicketForm
 from channels.identity import vouched_metadata
 from helpdesk import sla
 from helpdesk.identity import REASONS, mint
@@ -89,6 +91,7 @@ def clock(monkeypatch: pytest.MonkeyPatch):
 
     def set_clock(moment: datetime) -> None:
         monkeypatch.setattr(actions.followup, "now", lambda: moment)
+        monkeypatch.setattr(actions.answers, "now", lambda: moment)
         monkeypatch.setattr(actions.runtime, "now", lambda: moment)
 
     set_clock(WED_NOON)
@@ -1541,3 +1544,315 @@ def test_status_quotes_times_in_the_users_own_zone_with_supports_beside(message,
 
     assert "• Filed: Wed 12 Mar, 05:30 GMT (11:00 IST)" in texts(dispatcher)[0]
     assert "• First response due: Wed 12 Mar, 09:30 GMT (15:00 IST)" in texts(dispatcher)[0]
+
+
+# A follow-up typed while a new ticket is drafted: done on the ticket named, the draft kept
+
+DRAFTING = {
+    "ticket_draft_id": "draft-1",
+    "description": "the instagram bot sends every reply twice",
+    "requester_email": PRIYA,
+}
+"""A new ticket being drafted: the problem is told, the form asks where it happens."""
+ON_HOLD_QUESTION = (
+    'Your new ticket ("The instagram bot sends every reply twice") is on hold, with everything you told me. '
+    "Shall I go on with it?"
+)
+
+
+def in_ticket_form(message, text, intent, asked="environment", slots=DRAFTING, **kwargs):
+    """The user's message to the ticket form's question `asked`: its text is that slot's candidate."""
+    return message(
+        text, intent, form="ticket_form", requested_slot=asked, slots=slots, answering={asked: text}, **kwargs
+    )
+
+
+def active_loops(events: list[dict[str, Any]]) -> list[str | None]:
+    return [event["name"] for event in events if event["event"] == "active_loop"]
+
+
+@pytest.mark.parametrize(
+    "text, intent, asked",
+    [
+        ("no. status of HLP-0002", "ticket_status", "environment"),
+        ("and 0002?", "inform", "environment"),
+        ("hlp 2?", "inform", "ticket_confirmed"),
+    ],
+)
+def test_a_status_asked_in_the_ticket_form_shows_that_ticket_and_puts_the_draft_on_hold(
+    message, run, text, intent, asked
+):
+    shared_account()
+
+    events, dispatcher = run(ValidateTicketForm(), in_ticket_form(message, text, intent, asked))
+
+    assert texts(dispatcher)[0].startswith("HLP-0002: Analytics export is empty\n• Status: open, waiting for support")
+    changed = slot_sets(events)
+    assert changed[asked] is None and "description" not in changed
+    assert (changed["draft_paused"], changed["requested_slot"], changed["focus_ref"]) == ("on_hold", None, "HLP-0002")
+    assert active_loops(events) == [None] and followups(events) == []
+
+
+def test_the_draft_on_hold_is_offered_once_when_the_form_ends(message, run):
+    tracker = message("and 0002?", "inform", slots={**DRAFTING, "draft_paused": "on_hold"})
+
+    events, dispatcher = run(ActionFinishTicketForm(), tracker)
+
+    assert texts(dispatcher) == [ON_HOLD_QUESTION]
+    assert buttons(dispatcher) == [("Yes, go on with it", "/affirm"), ("No, don't file it", "/deny")]
+    assert events == []
+
+
+def test_add_that_and_dont_open_a_new_one_adds_the_draft_to_the_ticket_and_leaves_it_unfiled(message, run):
+    shared_account()
+
+    events, dispatcher = run(
+        ValidateTicketForm(),
+        in_ticket_form(message, "no no, add that to HLP-0002, don't open a new one", "deny"),
+    )
+
+    last = stored("HLP-0002").history[-1]
+    assert (last.kind, last.detail["text"]) == ("comment_added", "the instagram bot sends every reply twice")
+    assert texts(dispatcher) == [
+        "Added to HLP-0002 (Analytics export is empty). Support sees it in the ticket's history.",
+        'OK, I won\'t file the new ticket ("The instagram bot sends every reply twice"). What you told me for it is '
+        'kept: say "file a ticket" if you want it after all.',
+    ]
+    changed = slot_sets(events)
+    assert changed["draft_paused"] == "dropped" and "description" not in changed and "ticket_draft_id" not in changed
+    assert actions.runtime.store().list(requester_email=PRIYA)[0].reference == "HLP-0003"
+
+
+def test_a_follow_up_that_needs_its_own_form_opens_it_and_the_draft_waits(message, run):
+    shared_account()
+
+    events, dispatcher = run(ValidateTicketForm(), in_ticket_form(message, "raise HLP-0002 to S1", "escalate"))
+
+    assert texts(dispatcher) == []
+    changed = slot_sets(events)
+    assert (changed["followup_ref"], changed["new_severity"], changed["draft_paused"]) == ("HLP-0002", "S1", "on_hold")
+    assert changed["environment"] is None and "description" not in changed
+    assert active_loops(events) == [None] and followups(events) == ["escalation_form"]
+
+    finished = {**DRAFTING, "draft_paused": "on_hold", "followup_ref": "HLP-0002"}
+    finished.update(new_severity="S1", escalation_reason="it now hits production too")
+    _, dispatcher = run(ActionChangeSeverity(), message("it now hits production too", "inform", slots=finished))
+
+    assert texts(dispatcher)[0].startswith("HLP-0002 is raised from S2 (Medium) to S1 (High).")
+    assert texts(dispatcher)[-1] == ON_HOLD_QUESTION
+
+
+def test_a_yes_resumes_the_draft_on_hold_and_a_no_leaves_it_unfiled_with_its_details(message, run):
+    on_hold = {**DRAFTING, "draft_paused": "on_hold"}
+
+    events, dispatcher = run(ActionStartTicket(), message("yes", "affirm", slots=on_hold))
+    assert texts(dispatcher) == ["Let's finish the ticket you started; everything you told me is kept."]
+    assert followups(events) == [] and "description" not in slot_sets(events)
+
+    events, dispatcher = run(ActionAbandonTicket(), message("no", "deny", slots=on_hold))
+    assert texts(dispatcher)[0].startswith(
+        'OK, I won\'t file the new ticket ("The instagram bot sends every reply twice").'
+    )
+    assert slot_sets(events) == {"draft_paused": "dropped"}
+
+
+def test_the_form_back_for_a_draft_on_hold_asks_its_next_question(make_tracker, run):
+    tracker = make_tracker(
+        "yes", "affirm", in_form=True, slots={**DRAFTING, "draft_paused": "on_hold"}, after={"requested_slot": None}
+    )
+    tracker.events.append(
+        {"event": "bot", "text": "Let's finish the ticket you started; everything you told me is kept."}
+    )
+
+    events, _ = run(ValidateTicketForm(), tracker)
+
+    assert slot_sets(events) == {"draft_paused": None, "requested_slot": "environment"}
+
+
+def test_a_description_that_mentions_a_ticket_stays_the_description(message, run):
+    shared_account()
+    text = "our csv export is empty again since HLP-0002 was fixed"
+
+    events, dispatcher = run(
+        ValidateTicketForm(),
+        in_ticket_form(message, text, "report_problem", "description", slots={"ticket_draft_id": "d"}),
+    )
+
+    assert slot_sets(events)["description"] == text and "draft_paused" not in slot_sets(events)
+    assert len(stored("HLP-0002").history) == 1 and texts(dispatcher) == []
+
+
+def test_a_follow_up_in_the_ticket_form_never_reaches_another_users_ticket(message, run):
+    shared_account()
+    outputs = {}
+    for reference in ("HLP-0002", "HLP-0404"):
+        events, dispatcher = run(
+            ValidateTicketForm(), in_ticket_form(message, f"no. status of {reference}", "ticket_status", **as_anil())
+        )
+        outputs[reference] = (events, dispatcher.messages)
+
+    assert without("HLP-0002", outputs["HLP-0002"]) == without("HLP-0404", outputs["HLP-0404"])
+    assert "Analytics" not in json.dumps(outputs["HLP-0002"])
+    assert texts_of(outputs["HLP-0002"][1])[0].startswith("I couldn't find a ticket HLP-0002 for you.")
+    assert len(stored("HLP-0002").history) == 1
+
+
+def test_without_a_verified_user_a_follow_up_in_the_ticket_form_shows_no_ticket(message, run):
+    shared_account()
+
+    events, dispatcher = run(
+        ValidateTicketForm(), in_ticket_form(message, "no. status of HLP-0002", "ticket_status", token=None)
+    )
+
+    assert "Analytics" not in json.dumps(dispatcher.messages)
+    assert HOW_TO_GET_ACCESS in texts(dispatcher)[0]
+    assert slot_sets(events)["draft_paused"] == "on_hold" and "description" not in slot_sets(events)
+
+
+def test_a_person_asked_for_on_a_named_ticket_while_drafting_keeps_the_draft_and_asks_once(message, run):
+    shared_account()
+
+    events, dispatcher = run(
+        ActionTalkToHuman(), message("talk to a human about HLP-0001", "talk_to_human", slots=DRAFTING)
+    )
+
+    assert stored("HLP-0001").history[-1].kind == "handoff_requested"
+    assert texts(dispatcher)[0].startswith("I've asked the support team to take over HLP-0001 (Typo in the FAQ bot")
+    assert texts(dispatcher)[-1] == ON_HOLD_QUESTION
+    assert slot_sets(events)["draft_paused"] == "on_hold" and "description" not in slot_sets(events)
+
+
+# A request for a person in the middle of a follow-up form
+
+
+@pytest.mark.parametrize(
+    "form, slots",
+    [
+        ("comment_form", {}),
+        ("escalation_form", {"new_severity": "S1"}),
+        ("close_form", {}),
+    ],
+)
+def test_a_person_asked_for_in_a_follow_up_form_takes_over_that_ticket_and_stores_nothing(message, run, form, slots):
+    shared_account()
+    tracker = message(
+        "talk to a human", "talk_to_human", slots={"followup_ref": "HLP-0001", "focus_ref": "HLP-0001", **slots}
+    )
+
+    events, dispatcher = run(ActionTalkToHuman(), tracker)
+
+    typo = stored("HLP-0001")
+    assert [e.kind for e in typo.history] == ["created", "handoff_requested"]
+    assert (typo.final_severity, typo.status) == ("S2", "open")
+    assert texts(dispatcher)[0].startswith(
+        "I've asked the support team to take over HLP-0001 (Typo in the FAQ bot's welcome message) in person"
+    )
+    assert {slot: value for slot, value in slot_sets(events).items() if slot in FOLLOWUP_SLOTS} == dict.fromkeys(
+        FOLLOWUP_SLOTS
+    )
+
+
+def test_a_person_asked_for_in_a_form_about_someone_elses_ticket_never_reaches_it(message, run):
+    shared_account()
+    forged = {"followup_ref": "HLP-0002", "focus_ref": "HLP-0002"}
+
+    _, dispatcher = run(ActionTalkToHuman(), message("talk to a human", "talk_to_human", slots=forged, **as_anil()))
+
+    assert len(stored("HLP-0002").history) == 1
+    assert "Analytics" not in json.dumps(dispatcher.messages)
+    assert texts(dispatcher)[0].startswith(
+        "I've asked the support team to take over HLP-0004 (Broadcast campaign stuck)"
+    )
+
+
+# A question about one ticket, described by what it is about
+
+
+def test_did_support_reply_to_my_described_ticket_is_answered_with_that_ticket(message, run):
+    shared_account()
+    actions.runtime.store().add_comment("HLP-0001", "Fixed on our side.", TUE_10, "agent@haptik.ai")
+
+    events, dispatcher = run(
+        ActionAnswerQuestion(), message("did anyone from support reply to my FAQ ticket yet?", "ask_when_reply")
+    )
+
+    said = texts(dispatcher)[0]
+    assert said.startswith("HLP-0001: Typo in the FAQ bot's welcome message\n• Status: open, waiting for support\n")
+    assert "• Severity: S2 (Medium)" in said and "• First response due: Mon 10 Mar, 14:00 IST" in said
+    assert "• Support: responded Tue 11 Mar, 10:00 IST" in said
+    assert slot_sets(events) == {"focus_ref": "HLP-0001"}
+
+
+def test_when_a_described_ticket_is_due_says_the_time_left(message, run, clock):
+    shared_account()
+    clock(datetime(2025, 3, 11, 11, 0, tzinfo=IST))
+
+    _, dispatcher = run(
+        ActionAnswerQuestion(), message("when will someone get to the analytics one?", "ask_when_reply")
+    )
+
+    assert (
+        "• First response due: Tue 11 Mar, 14:00 IST (3 hours from now)\n• Support: no response yet"
+        in texts(dispatcher)[0]
+    )
+
+
+def test_a_question_describing_only_another_users_ticket_gets_the_general_answer(message, run):
+    shared_account()
+    question = "did anyone from support reply to my analytics ticket yet?"
+
+    _, as_anil_sees = run(ActionAnswerQuestion(), message(question, "ask_when_reply", **as_anil()))
+    _, unverified = run(ActionAnswerQuestion(), message(question, "ask_when_reply", token=None))
+    _, general = run(ActionAnswerQuestion(), message("when will support reply?", "ask_when_reply"))
+
+    assert "Analytics" not in json.dumps(as_anil_sees.messages) and "HLP-0002" not in json.dumps(as_anil_sees.messages)
+    assert texts(as_anil_sees) == texts(unverified) == texts(general)
+
+
+def test_a_question_describing_two_of_the_users_tickets_asks_which_by_their_titles(message, run):
+    shared_account()
+    file_ticket(PRIYA, title="Analytics dashboard is slow", filed=WED_11)
+
+    events, dispatcher = run(
+        ActionAnswerQuestion(), message("has support answered my analytics ticket?", "ask_when_reply")
+    )
+
+    assert texts(dispatcher) == ["Which ticket do you mean? Tap one, or tell me what it's about."]
+    assert buttons(dispatcher) == [
+        ("HLP-0005: Analytics dashboard is slow", '/ticket_status{"ticket_ref": "HLP-0005"}'),
+        ("HLP-0002: Analytics export is empty", '/ticket_status{"ticket_ref": "HLP-0002"}'),
+    ]
+    assert slot_sets(events) == {"followup_request": "ticket_status", "offered_tickets": ["HLP-0005", "HLP-0002"]}
+
+
+def test_when_a_named_ticket_is_answered_asked_in_the_ticket_form_gives_that_ticket_and_resumes(message, run):
+    shared_account()
+    outputs = {}
+    for who, reference in (("priya", "HLP-0002"), ("anil", "HLP-0002"), ("anil", "HLP-0404")):
+        tracker = message(
+            f"so when will someone answer {reference}?",
+            "ask_when_reply",
+            form="ticket_form",
+            requested_slot="environment",
+            slots=DRAFTING,
+            **(as_anil() if who == "anil" else {}),
+        )
+        events, dispatcher = run(ActionAnswerQuestion(), tracker)
+        outputs[who, reference] = (events, dispatcher.messages)
+
+    priyas = texts_of(outputs["priya", "HLP-0002"][1])
+    assert priyas[0].startswith("HLP-0002: Analytics export is empty\n• Status: open, waiting for support")
+    assert priyas[-1] == 'Back to your ticket (say "cancel" to stop it):'
+    assert without("HLP-0002", outputs["anil", "HLP-0002"]) == without("HLP-0404", outputs["anil", "HLP-0404"])
+    assert "Analytics" not in json.dumps(outputs["anil", "HLP-0002"])
+
+
+def test_a_person_asked_for_while_drafting_with_several_open_tickets_asks_which_and_keeps_the_draft(message, run):
+    shared_account()
+
+    events, dispatcher = run(ActionTalkToHuman(), message("get me a human", "talk_to_human", slots=DRAFTING))
+
+    assert texts(dispatcher) == ["Which ticket do you mean? Tap one, or tell me what it's about.", ON_HOLD_QUESTION]
+    assert slot_sets(events)["followup_request"] == "talk_to_human"
+    assert slot_sets(events)["draft_paused"] == "on_hold"
+    assert [len(stored(r).history) for r in ("HLP-0001", "HLP-0002")] == [1, 1]

@@ -100,3 +100,27 @@ def test_a_question_while_adding_details_is_answered_and_never_stored_as_the_det
     assert "Added" in added
     comments = [event.detail["text"] for event in store.get(reference).history if event.kind == "comment_added"]
     assert comments == ["it fails for the March export too"]
+
+
+def test_a_follow_up_typed_while_drafting_acts_on_the_named_ticket_and_never_on_a_colleagues(servers):
+    priya = signed_in(f"priya-{uuid.uuid4().hex[:8]}@acme.com", "Priya")
+    anil = signed_in(f"anil-{uuid.uuid4().hex[:8]}@acme.com", "Anil")
+    priyas = REFERENCE.search(
+        servers.file_ticket(f"priya-{uuid.uuid4().hex}", "our analytics export is empty for all of march", priya)
+    ).group(0)
+    number = int(priyas.split("-")[1])
+
+    anil_chat = f"anil-{uuid.uuid4().hex}"
+    servers.say(anil_chat, "the instagram bot sends every reply twice", anil)
+    as_anil = texts(servers.say(anil_chat, f"no. status of {priyas}", anil))
+    assert as_anil.startswith(f"I couldn't find a ticket {priyas} for you.") and "analytics" not in as_anil.lower()
+    assert "is on hold, with everything you told me" in as_anil
+    assert "The instagram bot sends every reply twice" in as_anil
+
+    priya_chat = f"priya-{uuid.uuid4().hex}"
+    servers.say(priya_chat, "the faq bot shows a typo in its welcome message", priya)
+    status = texts(servers.say(priya_chat, f"and {number:04d}?", priya))
+    assert status.startswith(f"{priyas}: ") and "• Status: open" in status and "is on hold" in status
+    resumed = texts(servers.say(priya_chat, "yes", priya))
+    assert resumed.startswith("Let's finish the ticket you started; everything you told me is kept.")
+    assert servers.tracker(priya_chat)["slots"]["description"] == "the faq bot shows a typo in its welcome message"

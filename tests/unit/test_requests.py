@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.requests import details_given, read_requests, reason_given
+from helpdesk.requests import Interruption, details_given, interruption, read_requests, reason_given
 
 
 def asked(text: str, intent: str) -> list[tuple[str, list[str]]]:
@@ -99,3 +99,40 @@ def test_a_reference_then_a_question_is_not_details():
 def test_a_one_request_message_keeps_nlus_request_unless_its_words_say_another(text, nlu, expected):
     [request] = read_requests(text, nlu, "HLP-")
     assert request.intent == expected
+
+
+# A follow-up typed into the new-ticket form
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("no. status of HLP-0121", "ticket_status", Interruption("ticket_status", drops_draft=False)),
+        ("no no, add that to HLP-0121, don't open a new one", "deny", Interruption("add_details", drops_draft=True)),
+        ("and 0121?", "inform", Interruption("ticket_status", drops_draft=False)),
+        ("what about 121", "inform", Interruption("ticket_status", drops_draft=False)),
+        ("hlp 121?", "inform", Interruption("ticket_status", drops_draft=False)),
+        ("HLP-0121: it fails on staging too", "inform", Interruption("add_details", drops_draft=False)),
+        ("make HLP-0121 S1, it now hits production too", "escalate", Interruption("escalate", drops_draft=False)),
+        ("can you reopen hlp 121? it is back", "inform", Interruption("reopen_ticket", drops_draft=False)),
+        ("get me a person for HLP-0121", "inform", Interruption("talk_to_human", drops_draft=False)),
+        ("do not file another ticket, close HLP-0121", "deny", Interruption("close_ticket", drops_draft=True)),
+    ],
+)
+def test_a_follow_up_on_a_named_ticket_interrupts_the_new_one(text, intent, expected):
+    assert interruption(text, intent, "HLP-") == expected
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("production", "inform"),
+        ("all of our users", "inform"),
+        ("error 0404 on checkout since 0900", "report_problem"),
+        ("since 0900", "inform"),
+        ("our csv export is empty again since HLP-0121 was fixed", "report_problem"),
+        ("priya@acme.example", "inform"),
+    ],
+)
+def test_an_answer_or_a_description_that_mentions_a_ticket_is_no_interruption(text, intent):
+    assert interruption(text, intent, "HLP-") is None

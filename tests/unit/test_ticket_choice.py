@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from helpdesk.references import read_references
-from helpdesk.ticket_choice import Ambiguous, Found, NotFound, NoTicket, by_description, choose, described_topic
+from helpdesk.ticket_choice import (
+    Ambiguous,
+    Found,
+    NotFound,
+    NoTicket,
+    best_described,
+    by_description,
+    choose,
+    described_topic,
+)
 from helpdesk.tickets import Requester, Ticket
 
 FILED = datetime(2025, 3, 12, 5, 30, tzinfo=timezone.utc)
@@ -70,8 +79,18 @@ def test_otherwise_the_only_open_ticket_or_a_question():
 
 
 def test_a_description_matching_two_tickets_equally_picks_none():
-    assert by_description("the report", [ANALYTICS, ticket("HLP-0130", "Weekly report is empty")]) is None
+    weekly = ticket("HLP-0130", "Weekly report is empty")
+    assert by_description("the report", [ANALYTICS, weekly]) is None
+    assert best_described("the report", [ANALYTICS, TYPO, weekly]) == (ANALYTICS, weekly)
     assert by_description("hello", OWN) is None
+    assert best_described("hello", OWN) == ()
+
+
+def test_a_description_fitting_several_asks_among_those_unless_one_is_in_focus():
+    weekly = ticket("HLP-0130", "Weekly report is empty")
+    own = [weekly, TYPO, ANALYTICS]
+    assert choose((), own, described_by="report") == [Ambiguous((weekly, ANALYTICS))]
+    assert choose((), own, focus=("HLP-0121", "HLP-0123"), described_by="report") == [Found(ANALYTICS, named=False)]
 
 
 def test_the_words_describing_a_ticket_are_found_in_a_message():

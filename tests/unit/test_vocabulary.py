@@ -76,3 +76,21 @@ def test_no_form_takes_a_question_as_its_answer(slot, mapping):
     # "Is X a blocker?" may be the very description of the problem, so that slot may take it.
     allowed = {"ask_severity_of_problem"} if slot == "description" else set()
     assert set(QUESTION_INTENTS) - allowed <= set(mapping.get("not_intent") or []), slot
+
+
+FOLLOWUP_FORMS = [form for form in FORMS if form != "ticket_form"]
+
+
+@pytest.mark.parametrize("form", FOLLOWUP_FORMS)
+def test_a_request_for_a_person_in_a_follow_up_form_hands_the_ticket_over(form):
+    handing_over = [
+        rule
+        for rule in rules()
+        if {"active_loop": form} in (rule.get("condition") or [])
+        and intents_of(rule["steps"][0]) == {"talk_to_human"}
+        and rule["steps"][-1] == {"action": "action_talk_to_human"}
+    ]
+    assert handing_over, f"no rule hands the ticket over when a person is asked for while {form} is active"
+    for slot in DOMAIN["forms"][form]["required_slots"]:
+        for mapping in DOMAIN["slots"][slot]["mappings"]:
+            assert "talk_to_human" in (mapping.get("not_intent") or []), slot
