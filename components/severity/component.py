@@ -43,6 +43,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.severity.model import Settings, SeverityModel
 from helpdesk.questions import problem_part
+from helpdesk.unaffected import what_broke
 
 logger = logging.getLogger(__name__)
 
@@ -213,8 +214,9 @@ class SeverityAssessor(GraphComponent):
         if self.config["skip_intent_payloads"] and text.lstrip().startswith(INTENT_MESSAGE_PREFIX):
             return None
         bias = {level: float(value) for level, value in (self.config.get("level_bias") or {}).items()}
-        # A question in the same message ("..., how soon can you look at it?") says nothing about severity.
-        problem = problem_part(text[: int(self.config["max_chars"])])
+        # Only what stopped is assessed: a question about support ("how soon can you look?") and a
+        # reassurance ("customers aren't affected") say nothing about it, and their words mislead.
+        problem = what_broke(problem_part(text[: int(self.config["max_chars"])]))
         assessment = self._model.assess(problem, bias, int(self.config["max_cues"]))
         return {
             "name": assessment.name,
@@ -256,7 +258,8 @@ class SeverityAssessor(GraphComponent):
                     f"SeverityAssessor: '{text}' is labelled both {seen[text]} and {label}; both examples are used."
                 )
             seen[text] = label
-            texts.append(text)
+            # Learnt from what broke, as it is assessed (see assess).
+            texts.append(what_broke(text))
             labels.append(label)
         return texts, labels
 

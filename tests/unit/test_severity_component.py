@@ -203,6 +203,15 @@ def test_cues_quote_words_of_the_message_and_no_filler(loaded: SeverityAssessor)
     assert not {"hi", "team", "someone", "please", "right", "now"} & {w.lower() for cue in cues for w in cue.split()}
 
 
+def test_what_still_works_weighs_nothing_and_is_never_a_reason(loaded: SeverityAssessor) -> None:
+    """The words of "customers aren't affected" are the words of outages; what broke decides."""
+    glitch = "the font in the widget looks too small"
+    reassured = loaded.assess(f"{glitch}, customers are not affected and every chat goes through fine")
+
+    assert reassured == loaded.assess(glitch)
+    assert not {"customers", "chat", "affected"} & {w.lower() for cue in reassured["cues"] for w in cue.split()}
+
+
 def test_fast_features_equal_scikit_learns_transform() -> None:
     from scipy.sparse import hstack
 
