@@ -16,7 +16,7 @@ class Asked(enum.Enum):
     """The kind of question a problem report carries."""
 
     RATING = "rating"  # "would this be an S0?", "is that a blocker?", "how severe is it?"
-    TIMING = "timing"  # "how quickly can you look at it?", "when will someone reply?"
+    TIMING = "timing"  # "how quickly can you look at it?", "when will someone reply?", "is anyone there tonight?"
     HOW_TO = "how_to"  # "how do I change the widget colour?", "where is the setting?"
 
 
@@ -30,7 +30,9 @@ _RATING = re.compile(
 _TIMING = re.compile(
     r"\bhow (?:quickly|soon|fast|long)\b|\bwhen (?:will|would|can|do|does|should|could)\b|\bby when\b|"
     r"\b(?:response|reply|resolution|turnaround) time\b|\bhow much time\b|\bkab tak\b|\bkitn[ae] (?:time|der|samay)\b|"
-    r"\bget back to (?:me|us)\b|\b(?:eta|tat)\b",
+    r"\bget back to (?:me|us)\b|\b(?:eta|tat)\b|"
+    r"\b(?:will|would|can|could|is|are)\s+(?:any\s?one|any\s?body|some\s?one|some\s?body|a person|your team|the team|support|you(?: guys)?)\s+"
+    r"(?:be\s+)?(?:look(?:ing)?|check(?:ing)?|respond(?:ing)?|repl(?:y|ying)|pick(?:ing)?|attend(?:ing)?|there|available|around|working|online|on (?:it|this|duty))\b",
     re.IGNORECASE,
 )
 _HOW_TO = re.compile(
