@@ -340,19 +340,32 @@ class ValidateTicketForm(PatientFormValidation):
         }
 
     def read_impact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """The answer to what the problem stops, asked when the description did not say:
+        the level is read from the answer (helpdesk.form_questions.impact_hinges)."""
         updates = message_updates(tracker)
         text = as_typed(value, tracker)
-        if "impact" in updates:
-            return updates
-        if not updates and free_text(text) and latest_intent(tracker) not in NOT_AN_ANSWER:
-            return {"impact": text}
+        answers = "impact" in updates or (
+            free_text(text) and (NOT_SURE.search(text) or (not updates and latest_intent(tracker) not in NOT_AN_ANSWER))
+        )
+        if answers:
+            # The answer to the question, whole: "no customer gets any reply", not "no customer gets".
+            return {**updates, "impact": text, **self._reading_of_answer(text, tracker)}
         return self._not_answered(
             "impact",
             updates,
-            'Who is affected? For example "all users", "a few testers" or "no one yet".',
+            'Does it stop every conversation, or is one part not working? For example "no customer gets a reply" '
+            'or "only the order status flow fails".',
             dispatcher,
             tracker,
         )
+
+    @staticmethod
+    def _reading_of_answer(text: str, tracker: Tracker) -> dict[str, Any]:
+        """NLU's level of the answer, for a draft whose description gave none; nothing for "not sure"."""
+        reading = nlu_severity(tracker)
+        if tracker.get_slot("assessed_severity") or not reading or NOT_SURE.search(text):
+            return {}
+        return {"assessed_severity": reading["name"], "assessed_cues": list(reading.get("cues") or [])}
 
     def read_requester_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         updates = message_updates(tracker)
