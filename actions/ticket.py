@@ -41,6 +41,7 @@ from helpdesk.form_questions import DraftState, next_question
 from helpdesk.tickets import Requester, TicketDraft
 from helpdesk.titles import title_for
 from helpdesk.triage import Decision, Facts, decide
+from helpdesk.vagueness import describes_beside_request
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,8 @@ def opening_problem(tracker: Tracker) -> Problem | None:
     """The problem the opening message describes, if it describes one.
 
     A problem report is one; so is a longer statement made outside any question (NLU's
-    "inform"), which in a Help widget is nearly always a problem in few words. A "did you
+    "inform"), which in a Help widget is nearly always a problem in few words, and a
+    request to file that also says what stopped ("raise a ticket, the export fails"). A "did you
     mean ...?" button stands for the message it clarified, and a "yes" or "file a ticket"
     right after the bot rated a described problem stands for that description.
     """
@@ -95,7 +97,11 @@ def opening_problem(tracker: Tracker) -> Problem | None:
     if intent == "report_problem" and text.startswith("/"):
         clarified = last_typed_message(tracker)
         return _problem_in(clarified) if clarified else None
-    describes = intent == "report_problem" or (intent == "inform" and len(text.split()) >= MIN_STATEMENT_WORDS)
+    describes = (
+        intent == "report_problem"
+        or (intent == "inform" and len(text.split()) >= MIN_STATEMENT_WORDS)
+        or (intent == "file_ticket" and describes_beside_request(text))
+    )
     return Problem(text, nlu_severity(tracker)) if describes and text and not text.startswith("/") else None
 
 

@@ -57,6 +57,22 @@ _QUESTION_START = re.compile(
 )
 
 
+_REQUEST_TO_FILE = re.compile(
+    r"\b(?:raise|file|log|lodge|open|create|submit|register|make|put in|start|escalate)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:ticket|case|complaint|incident|request|issue|problem|bug)s?\b"
+    r"|\b(?:ticket|complaint)\s+(?:raise|file|log|open|create|register)\b"
+    r"|\b(?:to|want to|wanna|need to|like to)\s+report(?:\s+(?:an?|the|this|my|our)\s+(?:issue|problem|bug))?\b"
+    r"|\breport (?:an?|this|my|our) (?:issue|problem|bug)\b",
+    re.IGNORECASE,
+)
+"""A request to file ("raise a ticket", "log a high priority issue", "I need to report"): no part of the problem."""
+
+
+def without_request_to_file(text: str) -> str:
+    """The message without its request to file ("raise a ticket, the export fails" -> ", the export fails")."""
+    return " ".join(_REQUEST_TO_FILE.sub(" ", text).split())
+
+
 def asked(text: str) -> Asked | None:
     """The question a message asks about its own problem, if any; a rating question first."""
     if _RATING.search(text):

@@ -90,6 +90,15 @@ def test_a_vague_report_asking_when_support_replies_gets_each_levels_due_time(ma
     assert "From your description" not in said[0]
 
 
+def test_a_request_to_file_that_says_what_stopped_keeps_it_as_the_problem(make_tracker, run):
+    text = "please raise a ticket, the weekly analytics export fails with an error"
+    slots, dispatcher = start(make_tracker, run, text, "file_ticket", severity=severity_reading("S1"))
+
+    assert slots["description"] == text
+    assert slots["assessed_severity"] == "S1"
+    assert texts(dispatcher) == ["Sorry to hear that. I'll file a ticket for the support team."]
+
+
 def test_asking_to_file_a_ticket_fills_only_the_draft_id_and_the_requester(make_tracker, run):
     slots, dispatcher = start(
         make_tracker, run, "I want to file a ticket", "file_ticket", severity=severity_reading("S2")

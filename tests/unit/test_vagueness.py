@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.vagueness import vague
+from helpdesk.vagueness import describes_beside_request, vague
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,30 @@ def test_a_report_that_only_says_something_is_wrong_is_vague(text):
 )
 def test_one_word_that_names_what_stopped_makes_it_specific(text):
     assert not vague(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "please raise a ticket, the analytics report cannot be downloaded since yesterday",
+        "log a P1 ticket: chats for the billing team go to sales",
+        "raise a ticket for the weekly export failing",
+    ],
+)
+def test_a_request_to_file_may_also_say_what_stopped(text):
+    assert describes_beside_request(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to raise a ticket",
+        "raise a blocker ticket for our live bot",
+        "raise a ticket, my email is neha@acme.example",
+        "how can i raise a ticket from here",
+        "mujhe ek ticket raise karna hai",
+        "raise a ticket, the bot is broken",
+    ],
+)
+def test_a_request_to_file_alone_describes_nothing(text):
+    assert not describes_beside_request(text)
