@@ -49,6 +49,20 @@ logger = logging.getLogger(__name__)
 
 SEVERITY = "severity"
 MODEL_FILE = "severity_model.joblib"
+STILL_WORKS = "unaffected"
+"""The word standing for a report's reassurances in what the model reads (never quoted as a cue)."""
+
+
+def assessed_text(text: str) -> str:
+    """What the model reads of a report: what broke, and one word for each report that says something
+    still works ("the crm sync fails, the bot chats fine" -> "the crm sync fails unaffected").
+
+    The reassurance's own words are the words of outages (customers, chats, live bot) and
+    would push toward a blocker; that something still works pushes away from one, so it
+    stays, as the one word the model learns it by.
+    """
+    broke = what_broke(text)
+    return text if broke == text else f"{broke} {STILL_WORKS}"
 
 
 class SeverityTrainingError(RasaException):
@@ -217,9 +231,9 @@ class SeverityAssessor(GraphComponent):
         if self.config["skip_intent_payloads"] and text.lstrip().startswith(INTENT_MESSAGE_PREFIX):
             return None
         bias = {level: float(value) for level, value in (self.config.get("level_bias") or {}).items()}
-        # Only what stopped is assessed: a question about support ("how soon can you look?") and a
-        # reassurance ("customers aren't affected") say nothing about it, and their words mislead.
-        problem = what_broke(problem_part(text[: int(self.config["max_chars"])]))
+        # Only what stopped is assessed: a question about support ("how soon can you look?") says
+        # nothing about it, and a reassurance ("customers aren't affected") only that something works.
+        problem = assessed_text(problem_part(text[: int(self.config["max_chars"])]))
         assessment = self._model.assess(problem, bias, int(self.config["max_cues"]))
         return {
             "name": assessment.name,
@@ -262,7 +276,7 @@ class SeverityAssessor(GraphComponent):
                 )
             seen[text] = label
             # Learnt from what broke, as it is assessed (see assess).
-            texts.append(what_broke(text))
+            texts.append(assessed_text(text))
             labels.append(label)
         return texts, labels
 
