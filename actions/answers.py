@@ -127,11 +127,14 @@ def answer_instead_of_filing(p: Policy, tracker: Tracker) -> Reply | None:
 
 
 def timing_for_problem(p: Policy, tracker: Tracker) -> str | None:
-    """For a problem report that also asks when support replies: the answer for that problem's level."""
+    """For a problem report that also asks when support replies: the answer for that problem's level,
+    or each level's due time while the report does not yet say what stopped."""
+    if asked(latest_full_text(tracker)) is not Asked.TIMING:
+        return None
     reading = nlu_severity(tracker)
-    if asked(latest_full_text(tracker)) is Asked.TIMING and reading:
+    if reading:
         return answers.timing_for_problem(p, reading["name"], now())
-    return None
+    return answers.when_reply(p, now()).text
 
 
 def offered_to_file(p: Policy, event: dict[str, Any]) -> bool:

@@ -13,6 +13,7 @@ from actions.runtime import policy
 from helpdesk import levels as levels_reader
 from helpdesk.answers import Reply
 from helpdesk.metadata import FULL_TEXT_KEY
+from helpdesk.vagueness import vague
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -35,8 +36,14 @@ def nlu_severity(tracker: Tracker) -> dict[str, Any] | None:
 
 
 def severity_reading(parse_data: dict[str, Any]) -> dict[str, Any] | None:
-    """The severity components.severity read from one parsed message, if any."""
+    """The severity components.severity read from one parsed message, if any.
+
+    None for a message that names nothing that stopped ("the bot is broken"): a level read
+    from it would be a guess, so the ticket form asks what decides it instead.
+    """
     reading = parse_data.get("severity")
+    if vague(full_text(parse_data)):
+        return None
     return reading if isinstance(reading, dict) and reading.get("name") else None
 
 

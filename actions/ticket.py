@@ -47,6 +47,7 @@ from helpdesk.requests import Interruption, interruption
 from helpdesk.tickets import Requester, TicketDraft
 from helpdesk.titles import title_for
 from helpdesk.triage import Decision, Facts, decide
+from helpdesk.vagueness import describes_beside_request
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,8 @@ def opening_problem(tracker: Tracker) -> Problem | None:
     """The problem the opening message describes, if it describes one.
 
     A problem report is one; so is a longer statement made outside any question (NLU's
-    "inform"), which in a Help widget is nearly always a problem in few words. A "did you
+    "inform"), which in a Help widget is nearly always a problem in few words, and a
+    request to file that also says what stopped ("raise a ticket, the export fails"). A "did you
     mean ...?" button stands for the message it clarified, and a "yes" or "file a ticket"
     right after the bot rated a described problem stands for that description.
     """
@@ -102,7 +104,11 @@ def opening_problem(tracker: Tracker) -> Problem | None:
     if intent == "report_problem" and text.startswith("/"):
         clarified = last_typed_message(tracker)
         return _problem_in(clarified) if clarified else None
-    describes = intent == "report_problem" or (intent == "inform" and len(text.split()) >= MIN_STATEMENT_WORDS)
+    describes = (
+        intent == "report_problem"
+        or (intent == "inform" and len(text.split()) >= MIN_STATEMENT_WORDS)
+        or (intent == "file_ticket" and describes_beside_request(text))
+    )
     return Problem(text, nlu_severity(tracker)) if describes and text and not text.startswith("/") else None
 
 
@@ -378,19 +384,32 @@ class ValidateTicketForm(PatientFormValidation):
         }
 
     def read_impact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """The answer to what the problem stops, asked when the description did not say:
+        the level is read from the answer (helpdesk.form_questions.impact_hinges)."""
         updates = message_updates(tracker)
         text = as_typed(value, tracker)
-        if "impact" in updates:
-            return updates
-        if not updates and free_text(text) and latest_intent(tracker) not in NOT_AN_ANSWER:
-            return {"impact": text}
+        answers = "impact" in updates or (
+            free_text(text) and (NOT_SURE.search(text) or (not updates and latest_intent(tracker) not in NOT_AN_ANSWER))
+        )
+        if answers:
+            # The answer to the question, whole: "no customer gets any reply", not "no customer gets".
+            return {**updates, "impact": text, **self._reading_of_answer(text, tracker)}
         return self._not_answered(
             "impact",
             updates,
-            'Who is affected? For example "all users", "a few testers" or "no one yet".',
+            'Does it stop every conversation, or is one part not working? For example "no customer gets a reply" '
+            'or "only the order status flow fails".',
             dispatcher,
             tracker,
         )
+
+    @staticmethod
+    def _reading_of_answer(text: str, tracker: Tracker) -> dict[str, Any]:
+        """NLU's level of the answer, for a draft whose description gave none; nothing for "not sure"."""
+        reading = nlu_severity(tracker)
+        if tracker.get_slot("assessed_severity") or not reading or NOT_SURE.search(text):
+            return {}
+        return {"assessed_severity": reading["name"], "assessed_cues": list(reading.get("cues") or [])}
 
     def read_requester_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         updates = message_updates(tracker)

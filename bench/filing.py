@@ -53,7 +53,7 @@ Say = Callable[[str], list[dict]]
 QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bot", re.compile(r"which bot|which part of the platform", re.IGNORECASE)),
     ("since", re.compile(r"since when|when did (?:it|this) start", re.IGNORECASE)),
-    ("impact", re.compile(r"who is affected", re.IGNORECASE)),
+    ("impact", re.compile(r"what stopped|stop every conversation", re.IGNORECASE)),
     ("email", re.compile(r"email address|which email|your email", re.IGNORECASE)),
     ("links", re.compile(r"any links", re.IGNORECASE)),
 )

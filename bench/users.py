@@ -48,7 +48,7 @@ PERSONAS = (
 CHOICES = (
     ("What do you need?", ("button", "File a ticket")),
     ("production (live) or on staging", ("button", "Production")),
-    ("Who is affected", ("button", "All users")),
+    ("doesn't say what stopped", ("button", "Every conversation")),
     ("Shall I file it?", ("button", "File it")),
     ("email address", ("text", "tester@example.com")),
 )

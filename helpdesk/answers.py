@@ -118,9 +118,23 @@ def response_times_for(policy: Policy, levels: Sequence[str], now: datetime) -> 
         for s in map(policy.severity, levels)
     ]
     return Reply(
-        "\n".join(lines) + f"\nBusiness hours are {format_business_hours(policy.business_hours, now)}.",
+        "\n".join([*lines, *_shared_targets(policy, levels)])
+        + f"\nBusiness hours are {format_business_hours(policy.business_hours, now)}.",
         (RESPONSE_TIMES, FILE_TICKET),
     )
+
+
+def _shared_targets(policy: Policy, levels: Sequence[str]) -> list[str]:
+    """For a comparison, a line saying plainly that levels share a first-response target, if any do:
+    "is S2 faster than S3?" has the answer "the same", which a list of targets leaves to the reader."""
+    by_target: dict[str, list[str]] = {}
+    for severity in map(policy.severity, dict.fromkeys(levels)):
+        by_target.setdefault(format_target(severity), []).append(severity.label)
+    return [
+        f"{join_words(labels)} have the same first-response target: {target}; they differ in what stopped working."
+        for target, labels in by_target.items()
+        if len(labels) > 1
+    ]
 
 
 def response_times(policy: Policy, now: datetime) -> Reply:
@@ -137,7 +151,7 @@ def response_times(policy: Policy, now: datetime) -> Reply:
 def severity_levels(policy: Policy, *levels: str) -> Reply:
     """What the named levels mean (one, or each of a comparison), or all of them, with the policy's examples."""
     chosen = [policy.severity(level) for level in levels] or list(policy.severities.values())
-    text = "\n".join(_describe(severity) for severity in chosen)
+    text = "\n".join([*map(_describe, chosen), *_shared_targets(policy, levels)])
     if not levels:
         text = "Severity levels:\n" + text
     return Reply(text + f"\n{policy.after_filing.severity_validation}", (RESPONSE_TIMES, FILE_TICKET))

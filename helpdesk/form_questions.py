@@ -2,7 +2,7 @@
 
 Every question is a message the user must type before the support clock starts, so the
 form asks only what changes the ticket's severity or routing and was not said: the
-problem itself, production or staging, who is affected when the level hinges on it,
+problem itself, production or staging, what the problem stops when the level hinges on it,
 and an email when nobody signed the user in. Every other detail (bot, since when,
 links) is read from whatever the user writes and offered at the one confirmation;
 none of them blocks filing.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from helpdesk.policy import Policy
-from helpdesk.triage import Facts, decide
+from helpdesk.triage import NON_PRODUCTION, Facts, decide
 
 CONFIRMATION = "ticket_confirmed"
 QUESTIONS = ("description", "environment", "impact", "requester_email")
@@ -36,14 +36,19 @@ class DraftState:
 
 
 def impact_hinges(policy: Policy, assessed: str | None, environment: str | None, stated: str | None) -> bool:
-    """Whether "who is affected" could change the level triage proposes.
+    """Whether the impact question could change the level triage proposes.
 
-    A level the user stated never moves. Otherwise the level with every user affected is
-    compared with the level when nothing is known about the impact; "no impact at all"
-    is left out of the comparison, since it would make every answer matter.
+    A level the user stated never moves. A description NLU could not read a level from
+    ("the bot is broken": helpdesk.vagueness) leaves the level open, and whether every
+    conversation stopped or one part misbehaves decides it, unless the problem is outside
+    production, where the level is capped anyway. Otherwise the level with every user
+    affected is compared with the level when nothing is known about the impact; "no
+    impact at all" is left out of the comparison, since it would make every answer matter.
     """
     if stated:
         return False
+    if assessed is None:
+        return environment not in NON_PRODUCTION
     unknown = decide(policy, assessed, Facts(environment=environment)).level
     widest = decide(policy, assessed, Facts(environment=environment, impact=EVERYONE)).level
     return unknown != widest

@@ -16,7 +16,7 @@ class Asked(enum.Enum):
     """The kind of question a problem report carries."""
 
     RATING = "rating"  # "would this be an S0?", "is that a blocker?", "how severe is it?"
-    TIMING = "timing"  # "how quickly can you look at it?", "when will someone reply?"
+    TIMING = "timing"  # "how quickly can you look at it?", "when will someone reply?", "is anyone there tonight?"
     HOW_TO = "how_to"  # "how do I change the widget colour?", "where is the setting?"
 
 
@@ -30,7 +30,9 @@ _RATING = re.compile(
 _TIMING = re.compile(
     r"\bhow (?:quickly|soon|fast|long)\b|\bwhen (?:will|would|can|do|does|should|could)\b|\bby when\b|"
     r"\b(?:response|reply|resolution|turnaround) time\b|\bhow much time\b|\bkab tak\b|\bkitn[ae] (?:time|der|samay)\b|"
-    r"\bget back to (?:me|us)\b|\b(?:eta|tat)\b",
+    r"\bget back to (?:me|us)\b|\b(?:eta|tat)\b|"
+    r"\b(?:will|would|can|could|is|are)\s+(?:any\s?one|any\s?body|some\s?one|some\s?body|a person|your team|the team|support|you(?: guys)?)\s+"
+    r"(?:be\s+)?(?:look(?:ing)?|check(?:ing)?|respond(?:ing)?|repl(?:y|ying)|pick(?:ing)?|attend(?:ing)?|there|available|around|working|online|on (?:it|this|duty))\b",
     re.IGNORECASE,
 )
 _HOW_TO = re.compile(
@@ -53,6 +55,22 @@ _QUESTION_START = re.compile(
     r"^\s*(?:and\s+|so\s+|also\s+)?(?:how|when|what|would|will|can|could|does|do|where|who|is it|is this|is that|kab|kitna)\b",
     re.IGNORECASE,
 )
+
+
+_REQUEST_TO_FILE = re.compile(
+    r"\b(?:raise|file|log|lodge|open|create|submit|register|make|put in|start|escalate)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:ticket|case|complaint|incident|request|issue|problem|bug)s?\b"
+    r"|\b(?:ticket|complaint)\s+(?:raise|file|log|open|create|register)\b"
+    r"|\b(?:to|want to|wanna|need to|like to)\s+report(?:\s+(?:an?|the|this|my|our)\s+(?:issue|problem|bug))?\b"
+    r"|\breport (?:an?|this|my|our) (?:issue|problem|bug)\b",
+    re.IGNORECASE,
+)
+"""A request to file ("raise a ticket", "log a high priority issue", "I need to report"): no part of the problem."""
+
+
+def without_request_to_file(text: str) -> str:
+    """The message without its request to file ("raise a ticket, the export fails" -> ", the export fails")."""
+    return " ".join(_REQUEST_TO_FILE.sub(" ", text).split())
 
 
 def asked(text: str) -> Asked | None:

@@ -93,7 +93,7 @@ class Servers:
 ANSWERS = (
     ("Shall I file it?", "yes"),
     ("production (live) or on staging", "production"),
-    ("Who is affected", "all users"),
+    ("doesn't say what stopped", "no customer gets any reply from the bot"),
     ("email address", "tester@example.com"),
     ("What's going wrong?", "the offers bot stopped replying to customers"),
 )

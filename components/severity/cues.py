@@ -27,9 +27,10 @@ NOT_CUES = frozenset(
     right someone somebody anyone anybody something anything thing things email mail sent
     guys folks thanks thank regards hii hiii ok okay sure one any all every bhai ji yaar
     hai hain ho raha rahi rahe ka ki ke ko se me mein bhi ye yeh wo woh kya kuch aur
-    issue problem help today yesterday morning""".split()
+    issue problem help today yesterday morning unaffected""".split()
 )
-"""Words never quoted as a reason (they may still weigh in the model)."""
+"""Words never quoted as a reason (they may still weigh in the model); "unaffected" stands for
+what a report says still works (component.STILL_WORKS), which is no reason for a level."""
 NEGATIONS = frozenset(
     """not no never cannot cant can't dont don't doesnt doesn't didnt didn't isnt isn't
     arent aren't wasnt wasn't wont won't nahi nahin nhi""".split()

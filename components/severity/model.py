@@ -28,7 +28,7 @@ class Settings:
     """How the model is trained; the component's config fills it."""
 
     word_ngram_range: tuple[int, int] = (1, 2)
-    char_ngram_range: tuple[int, int] = (2, 5)
+    char_ngram_range: tuple[int, int] = (3, 5)
     C: float = 10.0
     class_weight: str | None = "balanced"
     max_iter: int = 2000

@@ -199,7 +199,10 @@ def test_an_answer_that_says_nobody_in_particular_is_not_an_impact(make_tracker,
 
     assert slots["impact"] is None
     assert slots["rejected_answers"] == {"impact": 1}
-    assert texts(dispatcher) == ['Who is affected? For example "all users", "a few testers" or "no one yet".']
+    assert texts(dispatcher) == [
+        'Does it stop every conversation, or is one part not working? For example "no customer gets a reply" '
+        'or "only the order status flow fails".'
+    ]
 
 
 # description

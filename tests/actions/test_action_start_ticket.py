@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from action_helpers import SIGNED_IN_USER, entity, severity_reading, slot_sets, texts
 from rasa_sdk.events import FollowupAction
@@ -60,6 +62,41 @@ def test_a_report_without_an_nlu_reading_assesses_nothing(make_tracker, run):
 
     assert slots["description"] == "something is off with the widget"
     assert slots["assessed_severity"] is None
+
+
+def test_a_vague_report_sets_aside_what_nlu_read_from_it(make_tracker, run):
+    slots, dispatcher = start(
+        make_tracker, run, "our bot is not working", "report_problem", severity=severity_reading("S0", 0.9)
+    )
+
+    assert slots["description"] == "our bot is not working"
+    assert slots["assessed_severity"] is None and slots["assessed_cues"] is None
+    assert texts(dispatcher) == ["Sorry to hear that. I'll file a ticket for the support team."]
+
+
+def test_a_vague_report_asking_when_support_replies_gets_each_levels_due_time(make_tracker, run, monkeypatch):
+    monkeypatch.setattr("actions.answers.now", lambda: datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Kolkata")))
+    _, dispatcher = start(
+        make_tracker,
+        run,
+        "the bot is broken, how soon can someone look at it?",
+        "report_problem",
+        severity=severity_reading("S0", 0.9),
+    )
+
+    said = texts(dispatcher)
+    assert said[0].startswith("If you file a ticket now, the first response is due:")
+    assert all(f"• {label}: by " in said[0] for label in ("S0 (Blocker)", "S1 (High)", "S2 (Medium)", "S3 (Low)"))
+    assert "From your description" not in said[0]
+
+
+def test_a_request_to_file_that_says_what_stopped_keeps_it_as_the_problem(make_tracker, run):
+    text = "please raise a ticket, the weekly analytics export fails with an error"
+    slots, dispatcher = start(make_tracker, run, text, "file_ticket", severity=severity_reading("S1"))
+
+    assert slots["description"] == text
+    assert slots["assessed_severity"] == "S1"
+    assert texts(dispatcher) == ["Sorry to hear that. I'll file a ticket for the support team."]
 
 
 def test_asking_to_file_a_ticket_fills_only_the_draft_id_and_the_requester(make_tracker, run):

@@ -201,7 +201,10 @@ def test_yes_is_no_answer_to_who_is_affected(make_tracker, run, domain, monkeypa
     chat.answer("yes", "affirm")
 
     assert chat.slots["impact"] is None and chat.asked == "impact"
-    assert chat.bot_said[-2] == 'Who is affected? For example "all users", "a few testers" or "no one yet".'
+    assert chat.bot_said[-2] == (
+        'Does it stop every conversation, or is one part not working? For example "no customer gets a reply" '
+        'or "only the order status flow fails".'
+    )
 
 
 def test_repeated_misunderstanding_at_the_confirmation_keeps_the_draft(make_tracker, run, domain):
@@ -227,3 +230,63 @@ def test_a_level_named_in_the_opening_is_kept_and_nothing_is_asked_about_it(make
     assert "because you set it to S0 (Blocker) yourself" in chat.bot_said[-1]
 
     assert chat.file().final_severity == "S0"
+
+
+VAGUE = "the bot is broken"
+DECIDING_QUESTION = "Your message doesn't say what stopped, and that decides the severity."
+
+
+def test_a_vague_report_is_no_confident_blocker_but_gets_the_question_that_decides_it(make_tracker, run, domain):
+    chat = Conversation(make_tracker, run, domain)
+
+    # NLU reads something from any words; "broken" alone says nothing about what stopped.
+    chat.start(VAGUE, "report_problem", severity=severity_reading("S0", 0.9, cues=("broken",)))
+    assert chat.slots["assessed_severity"] is None
+    assert chat.asked == "environment"
+    assert not any("S0" in said for said in chat.bot_said)
+    chat.answer('/inform{"environment": "production"}', entities=[entity("environment", "production")])
+    assert chat.asked == "impact"
+    assert chat.bot_said[-1].startswith(DECIDING_QUESTION)
+
+    chat.answer("no customer gets any reply from the bot", severity=severity_reading("S0", cues=("any reply",)))
+    assert chat.asked == "ticket_confirmed"
+    assert "• Severity: S0 (Blocker): critical functionality has stopped working" in chat.bot_said[-1]
+    assert '"any reply"' in chat.bot_said[-1]
+
+    ticket = chat.file()
+    assert (ticket.final_severity, ticket.impact) == ("S0", "no customer gets any reply from the bot")
+    assert ticket.assessed_severity == "S0"
+
+
+def test_one_part_failing_while_the_bot_replies_is_read_from_the_answer(make_tracker, run, domain):
+    chat = Conversation(make_tracker, run, domain)
+    chat.start("something's wrong with our bot on live", "report_problem", severity=severity_reading("S0", 0.7))
+    assert chat.asked == "impact", "the opening said production: one question decides the level"
+
+    chat.answer("only the order status flow fails", severity=severity_reading("S1", cues=("order status",)))
+
+    assert chat.asked == "ticket_confirmed"
+    assert "• Severity: S1 (High)" in chat.bot_said[-1]
+
+
+def test_a_vague_report_with_no_answer_to_it_starts_from_the_middle_and_says_why(make_tracker, run, domain):
+    chat = Conversation(make_tracker, run, domain)
+    chat.start(VAGUE, "report_problem", severity=severity_reading("S0", 0.9))
+    chat.answer('/inform{"environment": "production"}', entities=[entity("environment", "production")])
+
+    chat.answer("not sure", "deny", severity=severity_reading("S0", 0.4))
+
+    assert chat.asked == "ticket_confirmed"
+    assert (
+        "• Severity: S2 (Medium): minor functionality has stopped working, limited business impact "
+        "(because I could not tell from the description, so I started from S2 (Medium))"
+    ) in chat.bot_said[-1]
+
+
+def test_a_vague_report_on_staging_needs_no_question_about_what_stopped(make_tracker, run, domain):
+    chat = Conversation(make_tracker, run, domain)
+
+    chat.start("our bot on staging is broken", "report_problem", severity=severity_reading("S0", 0.9))
+
+    assert chat.asked == "ticket_confirmed", "outside production the level stays below a blocker whatever stopped"
+    assert "• Severity: S2 (Medium)" in chat.bot_said[-1]

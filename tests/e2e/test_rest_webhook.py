@@ -59,3 +59,19 @@ def test_files_a_ticket_and_stores_it(servers):
     assert [t.reference for t in TicketStore(servers.database_url, "HLP-").list(requester_email="priya@acme.com")] == [
         reference
     ]
+
+
+def test_a_vague_report_is_asked_what_stopped_before_any_level_is_proposed(servers):
+    sender = f"vague-{uuid.uuid4().hex}"
+    user = {"user": {"email": "priya@acme.com", "name": "Priya", "account": "Acme"}}
+
+    opening = texts(servers.say(sender, "the bot is broken", user))
+    assert "production (live) or on staging" in opening
+    assert "S0" not in opening and "Blocker" not in opening
+    question = texts(servers.say(sender, '/inform{"environment": "production"}', user))
+    assert "doesn't say what stopped, and that decides the severity" in question
+    summary = texts(servers.say(sender, "no customer gets any reply from the bot", user))
+
+    assert "Shall I file it?" in summary
+    assert "• Severity: S0 (Blocker)" in summary
+    assert "• Impact: no customer gets any reply from the bot" in summary

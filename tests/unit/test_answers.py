@@ -279,6 +279,14 @@ def test_response_times_of_two_levels_give_each_rule(real_policy):
     )
 
 
+def test_a_comparison_of_levels_with_one_target_says_they_share_it(real_policy):
+    shared = "S2 (Medium) and S3 (Low) have the same first-response target: within 4 hours during business hours"
+    assert shared in answers.response_times_for(real_policy, ["S2", "S3"], WEDNESDAY).text
+    assert shared in answers.severity_levels(real_policy, "S2", "S3").text
+    assert "same first-response target" not in answers.response_times_for(real_policy, ["S0", "S1"], WEDNESDAY).text
+    assert "same first-response target" not in answers.severity_levels(real_policy).text
+
+
 def test_would_it_be_a_blocker_gives_the_level_why_and_due_time(real_policy):
     reply = answers.severity_of_problem(real_policy, "S1", ("export",), asked_about="S0", now=ist(11, 25, 10))
     assert reply.text.startswith("From your description, that would be S1 (High) rather than S0 (Blocker)")

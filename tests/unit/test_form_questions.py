@@ -33,13 +33,29 @@ def test_questions_come_in_order_description_environment_impact_email(real_polic
     assert next_question(real_policy, state(email=None, assessed="S1")) == "requester_email"
 
 
-@pytest.mark.parametrize("assessed", ["S0", "S1", "S2", "S3", None])
+@pytest.mark.parametrize("assessed", ["S0", "S1", "S2", "S3"])
 @pytest.mark.parametrize("environment", ["production", "staging", "unknown"])
 def test_who_is_affected_is_not_asked_since_a_user_count_alone_never_moves_the_level(
     real_policy, assessed, environment
 ):
     assert impact_hinges(real_policy, assessed, environment, None) is False
     assert next_question(real_policy, state(impact=None, assessed=assessed, environment=environment)) == CONFIRMATION
+
+
+@pytest.mark.parametrize("environment", ["production", "unknown"])
+def test_a_description_with_no_reading_asks_what_it_stops_since_that_decides_the_level(real_policy, environment):
+    assert impact_hinges(real_policy, None, environment, None) is True
+    assert next_question(real_policy, state(impact=None, assessed=None, environment=environment)) == "impact"
+
+
+def test_a_description_with_no_reading_on_staging_needs_no_more_questions(real_policy):
+    """Outside production the level is capped below a blocker whatever stopped."""
+    assert impact_hinges(real_policy, None, "staging", None) is False
+    assert next_question(real_policy, state(impact=None, assessed=None, environment="staging")) == CONFIRMATION
+
+
+def test_a_stated_level_needs_no_reading_of_the_description(real_policy):
+    assert next_question(real_policy, state(impact=None, assessed=None, stated="S2")) == CONFIRMATION
 
 
 def test_a_stated_level_never_needs_the_impact(real_policy):

@@ -14,7 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.severity import SeverityAssessor, SeverityTrainingError
-from components.severity.component import MODEL_FILE
+from components.severity.component import MODEL_FILE, STILL_WORKS, assessed_text
 
 LEVELS = ["S0", "S1", "S2", "S3"]
 
@@ -201,6 +201,17 @@ def test_cues_quote_words_of_the_message_and_no_filler(loaded: SeverityAssessor)
 
     assert cues and all(cue.lower() in text.lower() for cue in cues)
     assert not {"hi", "team", "someone", "please", "right", "now"} & {w.lower() for cue in cues for w in cue.split()}
+
+
+def test_what_still_works_is_read_as_one_word_and_never_quoted(loaded: SeverityAssessor) -> None:
+    """The words of "customers aren't affected" are the words of outages: the model reads that
+    something still works, not which words said it."""
+    glitch = "the font in the widget looks too small"
+    assert assessed_text(f"{glitch}, customers are not affected") == f"{glitch} {STILL_WORKS}"
+    assert assessed_text(glitch) == glitch
+
+    cues = loaded.assess(f"{glitch}, customers are not affected and every chat goes through fine")["cues"]
+    assert not {"customers", "chat", "affected", STILL_WORKS} & {w.lower() for cue in cues for w in cue.split()}
 
 
 def test_fast_features_equal_scikit_learns_transform() -> None:
