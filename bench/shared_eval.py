@@ -23,6 +23,7 @@ import csv
 import json
 import os
 import re
+import secrets
 import sys
 import tempfile
 import uuid
@@ -130,30 +131,32 @@ def stated_report(parse: Any, rows: Sequence[tuple[str, str]]) -> dict[str, Any]
 
 
 @contextmanager
-def action_server(tmp: Path) -> Iterator[str]:
-    """The project's action server on a free port, with its stores in `tmp`; yields its URL."""
+def action_server(tmp: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """The project's action server on a free port, with its stores in `tmp`, as `make run` starts it
+    (answering only callers with its secret); yields its URL and the headers Rasa must send."""
     sys.path.insert(0, str(REPO))
     from bench.servers import Fleet, free_port, wait_for_health
 
-    port = free_port()
+    port, secret = free_port(), secrets.token_hex(32)
     env = {
         **os.environ,
         "HELPDESK_DATABASE_URL": f"sqlite:///{tmp / 'tickets.db'}",
         "HELPDESK_JOURNAL_FILE": str(tmp / "journal.jsonl"),
         "HELPDESK_RESERVED_REFERENCES_FILE": str(tmp / "reserved-references.json"),
+        "HELPDESK_ACTION_SERVER_SECRET": secret,
         "PYTHONPATH": str(REPO),
     }
     fleet = Fleet()
     try:
         process = fleet.spawn(
             "action server",
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+            [sys.executable, "-m", "servers.action_server", "--port", str(port)],
             REPO,
             env,
             tmp / "actions.log",
         )
         wait_for_health(f"http://127.0.0.1:{port}/health", process)
-        yield f"http://127.0.0.1:{port}/webhook"
+        yield f"http://127.0.0.1:{port}/webhook", {"Authorization": f"Bearer {secret}"}
     finally:
         fleet.stop()
 
@@ -163,8 +166,8 @@ def dialogue_reports(model: Path, questions: list[dict[str, Any]], openings: lis
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
-    with tempfile.TemporaryDirectory() as folder, action_server(Path(folder)) as url:
-        agent = Agent.load(str(model), action_endpoint=EndpointConfig(url))
+    with tempfile.TemporaryDirectory() as folder, action_server(Path(folder)) as (url, headers):
+        agent = Agent.load(str(model), action_endpoint=EndpointConfig(url, headers=headers))
         loop = asyncio.new_event_loop()
         try:
             return {
