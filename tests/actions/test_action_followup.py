@@ -26,6 +26,7 @@ import actions.runtime
 import actions.user
 import helpdesk.cli
 from actions.answers import ActionAnswerQuestion
+from actions.draft_hold import ActionLetTheQuestionPass
 from actions.followup import (
     ActionAddComment,
     ActionAskCloseConfirmed,
@@ -2018,3 +2019,24 @@ def test_a_follow_up_typed_into_a_form_never_reaches_a_colleagues_ticket(
         1,
     )
     assert len(stored("HLP-0004").history) == 1
+
+
+# "Shall I go on with it?" waits for one answer only
+
+
+def test_a_message_that_moves_on_lets_the_question_pass_and_the_draft_stays_for_file_a_ticket(message, run):
+    on_hold = {**DRAFTING, "draft_paused": "on_hold"}
+
+    events, dispatcher = run(
+        ActionLetTheQuestionPass(), message("what are your business hours?", "ask_business_hours", slots=on_hold)
+    )
+    assert slot_sets(events) == {"draft_paused": "dropped"} and texts(dispatcher) == []
+
+    events, _ = run(ActionLetTheQuestionPass(), message("what are your business hours?", "ask_business_hours"))
+    assert events == []
+
+    events, dispatcher = run(
+        ActionStartTicket(), message("file a ticket", "file_ticket", slots={**DRAFTING, "draft_paused": "dropped"})
+    )
+    assert texts(dispatcher) == ["Let's finish the ticket you started; everything you told me is kept."]
+    assert "description" not in slot_sets(events)
