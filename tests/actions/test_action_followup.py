@@ -45,6 +45,7 @@ from actions.followup import (
     ValidateCloseForm,
     ValidateCommentForm,
     ValidateEscalationForm,
+    ValidateReopenForm,
 )
 from actions.ticket import ActionAbandonTicket, ActionFinishTicketForm, ActionStartTicket, ValidateTicketForm
 from channels.identity import vouched_metadata
@@ -2040,3 +2041,17 @@ def test_a_message_that_moves_on_lets_the_question_pass_and_the_draft_stays_for_
     )
     assert texts(dispatcher) == ["Let's finish the ticket you started; everything you told me is kept."]
     assert "description" not in slot_sets(events)
+
+
+def test_a_status_asked_while_asked_why_to_reopen_shows_that_ticket_and_reopens_nothing(message, run):
+    shared_account()
+    reopening = {"followup_ref": "HLP-0003", "focus_ref": "HLP-0003", "reopen_confirmed": "yes"}
+
+    events, dispatcher = run(
+        ValidateReopenForm(),
+        in_followup_form(message, "reopen_form", "reopen_reason", "and HLP-0002?", "ticket_status", reopening),
+    )
+
+    assert texts(dispatcher)[0].startswith("HLP-0002: Analytics export is empty\n• Status: open")
+    assert slot_sets(events)["reopen_reason"] is None and followups(events) == [] and active_loops(events) == []
+    assert (stored("HLP-0003").status, len(stored("HLP-0003").history)) == ("closed", 2)
