@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import (
@@ -29,7 +30,9 @@ from actions.conversation import (
     latest_intent,
     latest_text,
     previous_user_event,
+    reads_a_new_message,
     send,
+    value_before_message,
 )
 from actions.draft_hold import ask_to_go_on, put_on_hold
 from actions.form_validation import PatientFormValidation
@@ -40,7 +43,7 @@ from helpdesk.answers import Button, Reply
 from helpdesk.identity import Unverified, VerifiedUser
 from helpdesk.levels import stated_mention
 from helpdesk.references import Mention, read_references
-from helpdesk.requests import Request, details_given, read_requests, reason_given
+from helpdesk.requests import Interruption, Request, details_given, interruption, read_requests, reason_given
 from helpdesk.store import TicketNotReopenable
 from helpdesk.ticket_choice import (
     Ambiguous,
@@ -355,6 +358,28 @@ def follow_up(
     return turn.events()
 
 
+def follow_up_instead(intent: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """A follow-up on a named ticket typed into a form that asked something else
+    (helpdesk.requests.interruption): the slots the message filled as the form's answer are
+    put back as they were, and the follow-up is carried out on the ticket it names, the
+    user's own only. Blocking (the store): run it off the event loop.
+
+    The forms decide what becomes of themselves; a `followup` event among those returned
+    opens the form the follow-up itself needs."""
+    restored = {
+        slot: value_before_message(tracker, slot) for slot in tracker.slots_to_validate() if slot != REQUESTED_SLOT
+    }
+    # "add that to HLP-0121" points at what was there before this message, not at it.
+    tracker.slots.update(restored)
+    user = signed_in_user(tracker)
+    if isinstance(user, VerifiedUser):
+        events = follow_up(intent, dispatcher, tracker, user)
+    else:
+        send(dispatcher, followup.no_access(policy(), user))
+        events = []
+    return [*(SlotSet(slot, value) for slot, value in restored.items()), *events]
+
+
 class _UserAction(Action, ABC):
     """An action about the user's existing tickets: refuses plainly without a verified user."""
 
@@ -475,10 +500,54 @@ def choose_from_answer(dispatcher: CollectingDispatcher, tracker: Tracker, user:
 
 
 class _FollowupFormValidation(PatientFormValidation, ABC):
-    """Answers to the follow-up forms; after three unreadable answers the request is dropped."""
+    """Answers to the follow-up forms; after three unreadable answers the request is dropped.
+
+    A follow-up on another ticket typed as the answer ("status of HLP-0002", "raise
+    HLP-0002 to S1") is no answer: it is carried out on the ticket it names, as in the
+    new-ticket form (helpdesk.requests.interruption), and nothing of it is stored here.
+    This form then asks its question again; or, when that follow-up needs a form of its
+    own, it gives way and comes back as a button once the other is done."""
 
     @abstractmethod
     def name(self) -> str: ...
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        if reads_a_new_message(tracker):
+            other = interruption(
+                latest_full_text(tracker), latest_intent(tracker), settings().reference_prefix, words_suffice=False
+            )
+            if other is not None and set(other.references) - {tracker.get_slot("followup_ref")}:
+                return await asyncio.to_thread(self.leave_for_follow_up, other, dispatcher, tracker)
+        return await super().get_validation_events(dispatcher, tracker, domain)
+
+    def leave_for_follow_up(
+        self, other: Interruption, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        asked = tracker.get_slot(REQUESTED_SLOT)
+        interrupted = tracker.get_slot("followup_ref")
+        waiting = [tuple(pair) for pair in tracker.get_slot("next_requests") or []]
+        events = follow_up_instead(other.intent, dispatcher, tracker)
+        form = [event for event in events if event.get("event") == "followup"]
+        if not form:
+            return [*events, SlotSet(asked, None)] if asked else events
+        user = signed_in_user(tracker)
+        ticket = own_ticket(user, interrupted) if isinstance(user, VerifiedUser) and interrupted else None
+        request = {name: intent for intent, name in FORMS.items()}[self.form_name()]
+        aside = [later_request(request, ticket, tracker.get_slot("new_severity"))] if ticket else []
+        opened = next(
+            (e["value"] for e in reversed(events) if e.get("event") == "slot" and e.get("name") == "next_requests"),
+            None,
+        )
+        later = [tuple(pair) for pair in opened or []] + aside + waiting
+        return [
+            *(event for event in events if event.get("event") != "followup"),
+            SlotSet("next_requests", [list(pair) for pair in later] or None),
+            SlotSet(REQUESTED_SLOT, None),
+            ActiveLoop(None),
+            *form,
+        ]
 
     def give_up(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         send(

@@ -31,18 +31,16 @@ from actions.conversation import (
     send,
     severity_reading,
     stated_level,
-    value_before_message,
 )
 from actions.draft_hold import DROPPED, ON_HOLD, PAUSED_SLOT, ask_to_go_on, draft_title, kept_draft, on_hold
-from actions.followup import follow_up
+from actions.followup import follow_up_instead
 from actions.form_validation import PatientFormValidation
 from actions.runtime import now, policy, settings, store
-from actions.user import reader_policy, requester, signed_in_user
-from helpdesk import details, filing, followup, sla
+from actions.user import reader_policy, requester
+from helpdesk import details, filing, sla
 from helpdesk.answers import Reply
 from helpdesk.durability.intake import file_ticket
 from helpdesk.form_questions import DraftState, next_question
-from helpdesk.identity import VerifiedUser
 from helpdesk.requests import Interruption, interruption
 from helpdesk.tickets import Requester, TicketDraft
 from helpdesk.titles import title_for
@@ -298,7 +296,7 @@ class ValidateTicketForm(PatientFormValidation):
         if reads_a_new_message(tracker):
             other = interruption(latest_full_text(tracker), latest_intent(tracker), settings().reference_prefix)
             if other is not None:
-                return await self.follow_up_instead(other, candidates, dispatcher, tracker)
+                return await self.leave_for_follow_up(other, dispatcher, tracker)
         if asked not in candidates:
             # At activation the opening was read by action_start_ticket; back from a
             # question there is no new answer: only the next question is decided. A draft
@@ -310,28 +308,19 @@ class ValidateTicketForm(PatientFormValidation):
             return []
         return [SlotSet(slot, value) for slot, value in read(candidates[asked], dispatcher, tracker).items()]
 
-    async def follow_up_instead(
-        self, other: Interruption, candidates: dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker
+    async def leave_for_follow_up(
+        self, other: Interruption, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
         """A follow-up on an existing ticket typed into the form: carried out on that ticket,
         never stored in the draft. The form ends with the draft kept: on hold (the bot asks
         once whether to go on with it, when the form ends or after the follow-up's own form)
         or left unfiled, as the message says."""
-        restored = {slot: value_before_message(tracker, slot) for slot in candidates if slot != REQUESTED_SLOT}
-        # "add that to HLP-0121" points at the draft as it was, not at this message.
-        tracker.slots.update(restored)
-        user = signed_in_user(tracker)
-        if isinstance(user, VerifiedUser):
-            events = await asyncio.to_thread(follow_up, other.intent, dispatcher, tracker, user)
-        else:
-            send(dispatcher, followup.no_access(policy(), user))
-            events = []
+        events = await asyncio.to_thread(follow_up_instead, other.intent, dispatcher, tracker)
         form = [event for event in events if event.get("event") == "followup"]
         kept = kept_draft(tracker)
         if other.drops_draft and kept:
             send(dispatcher, filing.draft_left(draft_title(tracker)))
         return [
-            *(SlotSet(slot, value) for slot, value in restored.items()),
             *(event for event in events if event.get("event") != "followup"),
             SlotSet(PAUSED_SLOT, ON_HOLD if kept and not other.drops_draft else DROPPED),
             SlotSet(REQUESTED_SLOT, None),

@@ -156,34 +156,43 @@ def _own_details(request: Request) -> bool:
 
 @dataclass(frozen=True)
 class Interruption:
-    """A follow-up on an existing ticket typed while a new one is being drafted."""
+    """A follow-up on an existing ticket typed into a form that asked something else."""
 
     intent: str
     """The request (one of TICKET_REQUESTS) the message makes first."""
     drops_draft: bool
     """The message says not to open the new ticket ("don't open a new one")."""
+    references: tuple[str, ...]
+    """The references the message names, as read (whether they are the user's is decided elsewhere)."""
 
 
-def interruption(text: str, intent: str | None, prefix: str) -> Interruption | None:
-    """The follow-up a message typed into the new-ticket form makes on a ticket it names, if it
-    makes one: "no. status of HLP-0121", "add that to HLP-0121, don't open a new one", "and 0121?".
+def interruption(text: str, intent: str | None, prefix: str, *, words_suffice: bool = True) -> Interruption | None:
+    """The follow-up a message typed into a form makes on a ticket it names, if it makes one:
+    "no. status of HLP-0121", "add that to HLP-0121, don't open a new one", "and 0121?".
 
     A message counts only if it names a reference and asks something of it: its intent or
     its words ask a follow-up, or it says nothing but the reference ("HLP-0121?"). A number
     without the prefix counts only in such a message, so "error 0404 since 0900" stays a
-    description. Pure: what is drafted and which tickets exist are not consulted.
+    description. Where the form expects free text that may well name another ticket in
+    passing (details to add, a reason), `words_suffice` is false: there a request's words
+    count only when NLU read the message as a request too. Pure: what is drafted and which
+    tickets exist are not consulted.
     """
     bare = read_references(text, prefix, bare_numbers=True)
     only_references = bool(bare) and _says_nothing_else(text, bare)
     if only_references and all(m.bare for m in bare):
-        return Interruption("ticket_status", bool(_NO_NEW_TICKET.search(text)))
+        return Interruption("ticket_status", bool(_NO_NEW_TICKET.search(text)), _named(bare))
     mentions = read_references(text, prefix)
-    if not mentions:
+    if not mentions or not (words_suffice or only_references or intent in TICKET_REQUESTS):
         return None
     asked = _labelled(text, mentions, intent or "")
     if asked not in TICKET_REQUESTS:
         asked = _asked(text) or ("ticket_status" if only_references else "")
-    return Interruption(asked, bool(_NO_NEW_TICKET.search(text))) if asked else None
+    return Interruption(asked, bool(_NO_NEW_TICKET.search(text)), _named(mentions)) if asked else None
+
+
+def _named(mentions: tuple[Mention, ...]) -> tuple[str, ...]:
+    return tuple(m.reference for m in mentions)
 
 
 def _says_nothing_else(text: str, mentions: tuple[Mention, ...]) -> bool:

@@ -26,9 +26,11 @@ import actions.runtime
 import actions.user
 import helpdesk.cli
 from actions.answers import ActionAnswerQuestion
+from actions.draft_hold import ActionLetTheQuestionPass
 from actions.followup import (
     ActionAddComment,
     ActionAskCloseConfirmed,
+    ActionAskCommentText,
     ActionAskNewSeverity,
     ActionAskReopenConfirmed,
     ActionCancelFollowup,
@@ -43,6 +45,7 @@ from actions.followup import (
     ValidateCloseForm,
     ValidateCommentForm,
     ValidateEscalationForm,
+    ValidateReopenForm,
 )
 from actions.ticket import ActionAbandonTicket, ActionFinishTicketForm, ActionStartTicket, ValidateTicketForm
 from channels.identity import vouched_metadata
@@ -1856,3 +1859,199 @@ def test_a_person_asked_for_while_drafting_with_several_open_tickets_asks_which_
     assert slot_sets(events)["followup_request"] == "talk_to_human"
     assert slot_sets(events)["draft_paused"] == "on_hold"
     assert [len(stored(r).history) for r in ("HLP-0001", "HLP-0002")] == [1, 1]
+
+
+# A follow-up on another ticket typed into a follow-up form: done on the ticket named, never stored here
+
+COMMENTING = {"followup_ref": "HLP-0001", "focus_ref": "HLP-0001"}
+"""Priya is adding details to HLP-0001: the comment form asks what to add."""
+REASONING = {**COMMENTING, "new_severity": "S1"}
+"""Priya is raising HLP-0001 to S1: the escalation form asks why."""
+
+
+def in_followup_form(message, form, asked, text, intent, slots, **kwargs):
+    """The user's message to a follow-up form's question `asked`: its text is that slot's candidate."""
+    return message(text, intent, form=form, requested_slot=asked, slots=slots, answering={asked: text}, **kwargs)
+
+
+def test_a_status_asked_while_adding_details_shows_that_ticket_and_asks_again_adding_nothing(message, run):
+    shared_account()
+
+    events, dispatcher = run(
+        ValidateCommentForm(),
+        in_followup_form(message, "comment_form", "comment_text", "status of HLP-0002", "ticket_status", COMMENTING),
+    )
+
+    assert texts(dispatcher)[0].startswith("HLP-0002: Analytics export is empty\n• Status: open, waiting for support")
+    assert slot_sets(events)["comment_text"] is None and active_loops(events) == [] and followups(events) == []
+    assert len(stored("HLP-0001").history) == 1
+
+    _, dispatcher = run(ActionAskCommentText(), message("status of HLP-0002", "ticket_status", slots=COMMENTING))
+    assert texts(dispatcher) == [
+        "What would you like to add to HLP-0001 (Typo in the FAQ bot's welcome message)? "
+        "Text, links or conversation ids are all fine."
+    ]
+
+
+def test_a_change_with_its_reason_typed_while_asked_why_is_made_there_and_the_question_asked_again(message, run):
+    shared_account()
+
+    events, dispatcher = run(
+        ValidateEscalationForm(),
+        in_followup_form(
+            message,
+            "escalation_form",
+            "escalation_reason",
+            "make HLP-0002 S1, it now hits production too",
+            "escalate",
+            REASONING,
+        ),
+    )
+
+    assert texts(dispatcher)[0].startswith("HLP-0002 is raised from S2 (Medium) to S1 (High).")
+    assert stored("HLP-0002").final_severity == "S1"
+    assert (stored("HLP-0001").final_severity, len(stored("HLP-0001").history)) == ("S2", 1)
+    changed = slot_sets(events)
+    assert changed["escalation_reason"] is None and "new_severity" not in changed and "followup_ref" not in changed
+    assert active_loops(events) == [] and followups(events) == []
+
+
+def test_a_change_needing_its_own_form_takes_over_and_the_first_comes_back_as_a_button(message, run):
+    shared_account()
+
+    events, dispatcher = run(
+        ValidateEscalationForm(),
+        in_followup_form(
+            message, "escalation_form", "escalation_reason", "raise HLP-0002 to S1", "escalate", REASONING
+        ),
+    )
+
+    assert texts(dispatcher) == []
+    changed = slot_sets(events)
+    assert (changed["followup_ref"], changed["new_severity"], changed["escalation_reason"]) == ("HLP-0002", "S1", None)
+    assert changed["next_requests"] == [
+        ["change HLP-0001 to S1", '/escalate{"ticket_ref": "HLP-0001", "severity": "S1"}']
+    ]
+    assert (changed["requested_slot"], active_loops(events), followups(events)) == (None, [None], ["escalation_form"])
+    assert [len(stored(r).history) for r in ("HLP-0001", "HLP-0002")] == [1, 1]
+
+    finished = {"followup_ref": "HLP-0002", "new_severity": "S1", "next_requests": changed["next_requests"]}
+    finished["escalation_reason"] = "it now hits production too"
+    _, dispatcher = run(ActionChangeSeverity(), message("it now hits production too", "inform", slots=finished))
+
+    assert texts(dispatcher)[0].startswith("HLP-0002 is raised from S2 (Medium) to S1 (High).")
+    assert texts(dispatcher)[1] == "You also asked: change HLP-0001 to S1. Tap to do it when we're done here."
+    assert stored("HLP-0001").final_severity == "S2"
+
+
+def test_closing_another_ticket_while_confirming_a_close_asks_about_that_one_and_closes_nothing_yet(message, run):
+    shared_account()
+
+    events, _ = run(
+        ValidateCloseForm(),
+        in_followup_form(message, "close_form", "close_confirmed", "close HLP-0002", "close_ticket", COMMENTING),
+    )
+
+    changed = slot_sets(events)
+    assert (changed["followup_ref"], changed["close_confirmed"], followups(events)) == (
+        "HLP-0002",
+        None,
+        ["close_form"],
+    )
+    assert changed["next_requests"] == [["close HLP-0001", '/close_ticket{"ticket_ref": "HLP-0001"}']]
+    assert [stored(r).status for r in ("HLP-0001", "HLP-0002")] == ["open", "open"]
+
+
+def test_details_that_mention_another_ticket_in_passing_are_the_details(message, run):
+    shared_account()
+    text = "the change in HLP-0002 broke this too"
+
+    events, dispatcher = run(
+        ValidateCommentForm(), in_followup_form(message, "comment_form", "comment_text", text, "inform", COMMENTING)
+    )
+
+    assert slot_sets(events) == {"comment_text": text} and texts(dispatcher) == []
+
+
+def test_the_forms_own_request_on_its_own_ticket_is_its_answer(message, run):
+    shared_account()
+
+    events, dispatcher = run(
+        ValidateEscalationForm(),
+        in_followup_form(message, "escalation_form", "new_severity", "make HLP-0001 S1", "escalate", COMMENTING),
+    )
+
+    assert slot_sets(events) == {"new_severity": "S1"} and texts(dispatcher) == []
+
+
+@pytest.mark.parametrize(
+    "form, asked, text, intent, slots",
+    [
+        ("comment_form", "comment_text", "status of {ref}", "ticket_status", {}),
+        ("escalation_form", "escalation_reason", "raise {ref} to S1", "escalate", {"new_severity": "S1"}),
+        ("escalation_form", "escalation_reason", "make {ref} S1, it now hits production too", "escalate", {}),
+        ("close_form", "close_confirmed", "close {ref}", "close_ticket", {}),
+    ],
+)
+def test_a_follow_up_typed_into_a_form_never_reaches_a_colleagues_ticket(
+    message, run, form, asked, text, intent, slots
+):
+    tickets = shared_account()
+    anils = {"followup_ref": tickets["anils"].reference, "focus_ref": tickets["anils"].reference, **slots}
+    outputs = {}
+    for reference in ("HLP-0002", "HLP-0404"):
+        tracker = in_followup_form(message, form, asked, text.format(ref=reference), intent, anils, **as_anil())
+        events, dispatcher = run(
+            {"comment_form": ValidateCommentForm, "escalation_form": ValidateEscalationForm}.get(
+                form, ValidateCloseForm
+            )(),
+            tracker,
+        )
+        outputs[reference] = (events, dispatcher.messages)
+
+    assert without("HLP-0002", outputs["HLP-0002"]) == without("HLP-0404", outputs["HLP-0404"])
+    assert "Analytics" not in json.dumps(outputs["HLP-0002"])
+    events, messages = outputs["HLP-0002"]
+    assert texts_of(messages)[0].startswith("I couldn't find a ticket HLP-0002 for you.")
+    assert slot_sets(events)[asked] is None and followups(events) == [] and active_loops(events) == []
+    assert (stored("HLP-0002").final_severity, stored("HLP-0002").status, len(stored("HLP-0002").history)) == (
+        "S2",
+        "open",
+        1,
+    )
+    assert len(stored("HLP-0004").history) == 1
+
+
+# "Shall I go on with it?" waits for one answer only
+
+
+def test_a_message_that_moves_on_lets_the_question_pass_and_the_draft_stays_for_file_a_ticket(message, run):
+    on_hold = {**DRAFTING, "draft_paused": "on_hold"}
+
+    events, dispatcher = run(
+        ActionLetTheQuestionPass(), message("what are your business hours?", "ask_business_hours", slots=on_hold)
+    )
+    assert slot_sets(events) == {"draft_paused": "dropped"} and texts(dispatcher) == []
+
+    events, _ = run(ActionLetTheQuestionPass(), message("what are your business hours?", "ask_business_hours"))
+    assert events == []
+
+    events, dispatcher = run(
+        ActionStartTicket(), message("file a ticket", "file_ticket", slots={**DRAFTING, "draft_paused": "dropped"})
+    )
+    assert texts(dispatcher) == ["Let's finish the ticket you started; everything you told me is kept."]
+    assert "description" not in slot_sets(events)
+
+
+def test_a_status_asked_while_asked_why_to_reopen_shows_that_ticket_and_reopens_nothing(message, run):
+    shared_account()
+    reopening = {"followup_ref": "HLP-0003", "focus_ref": "HLP-0003", "reopen_confirmed": "yes"}
+
+    events, dispatcher = run(
+        ValidateReopenForm(),
+        in_followup_form(message, "reopen_form", "reopen_reason", "and HLP-0002?", "ticket_status", reopening),
+    )
+
+    assert texts(dispatcher)[0].startswith("HLP-0002: Analytics export is empty\n• Status: open")
+    assert slot_sets(events)["reopen_reason"] is None and followups(events) == [] and active_loops(events) == []
+    assert (stored("HLP-0003").status, len(stored("HLP-0003").history)) == ("closed", 2)

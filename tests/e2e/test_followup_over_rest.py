@@ -124,3 +124,58 @@ def test_a_follow_up_typed_while_drafting_acts_on_the_named_ticket_and_never_on_
     resumed = texts(servers.say(priya_chat, "yes", priya))
     assert resumed.startswith("Let's finish the ticket you started; everything you told me is kept.")
     assert servers.tracker(priya_chat)["slots"]["description"] == "the faq bot shows a typo in its welcome message"
+
+
+def test_a_status_of_another_ticket_asked_while_adding_details_is_shown_and_never_added(servers):
+    from datetime import datetime, timezone
+
+    from helpdesk import sla
+    from helpdesk.store import TicketStore
+    from helpdesk.tickets import Requester, TicketDraft
+    from helpdesk.wiring import default_policy
+
+    email = f"meera-{uuid.uuid4().hex[:8]}@acme.com"
+    filed = datetime.now(timezone.utc)
+    store = TicketStore(servers.database_url, "HLP-")
+    first, other = (
+        store.create(
+            TicketDraft(requester=Requester(email), title=title, description="d", final_severity="S2"),
+            filed,
+            sla.due_at("S2", filed, default_policy()),
+        ).reference
+        for title in ("Export fails", "Typo in the welcome message")
+    )
+    meera, sender = signed_in(email, "Meera"), f"meera-{uuid.uuid4().hex}"
+
+    servers.say(sender, f"add details to {first}", meera)
+    status = texts(servers.say(sender, f"status of {other}", meera))
+    added = texts(servers.say(sender, "it fails for the March export too", meera))
+
+    assert (
+        status.startswith(f"{other}: Typo in the welcome message")
+        and f"What would you like to add to {first}" in status
+    )
+    assert added.startswith(f"Added to {first} (Export fails).")
+    comments = [event.detail["text"] for event in store.get(first).history if event.kind == "comment_added"]
+    assert comments == ["it fails for the March export too"]
+    assert [event.kind for event in store.get(other).history] == ["created"]
+
+
+def test_go_on_with_the_draft_lapses_once_the_conversation_moves_on_and_the_draft_stays(servers):
+    priya = signed_in(f"priya-{uuid.uuid4().hex[:8]}@acme.com", "Priya")
+    priyas = REFERENCE.search(
+        servers.file_ticket(f"priya-{uuid.uuid4().hex}", "our analytics export is empty for all of march", priya)
+    ).group(0)
+    chat = f"priya-{uuid.uuid4().hex}"
+    servers.say(chat, "the faq bot shows a typo in its welcome message", priya)
+
+    asked = texts(servers.say(chat, f"no. status of {priyas}", priya))
+    moved_on = texts(servers.say(chat, "what are your business hours?", priya))
+    later_yes = texts(servers.say(chat, "yes", priya))
+
+    assert "Shall I go on with it?" in asked
+    assert "Let's finish the ticket you started" not in moved_on + later_yes
+    assert servers.tracker(chat)["slots"]["draft_paused"] == "dropped"
+    back = texts(servers.say(chat, "file a ticket", priya))
+    assert back.startswith("Let's finish the ticket you started; everything you told me is kept.")
+    assert servers.tracker(chat)["slots"]["description"] == "the faq bot shows a typo in its welcome message"

@@ -101,22 +101,40 @@ def test_a_one_request_message_keeps_nlus_request_unless_its_words_say_another(t
     assert request.intent == expected
 
 
-# A follow-up typed into the new-ticket form
+# A follow-up typed into a form that asked something else
+
+REF = ("HLP-0121",)
 
 
 @pytest.mark.parametrize(
     "text, intent, expected",
     [
-        ("no. status of HLP-0121", "ticket_status", Interruption("ticket_status", drops_draft=False)),
-        ("no no, add that to HLP-0121, don't open a new one", "deny", Interruption("add_details", drops_draft=True)),
-        ("and 0121?", "inform", Interruption("ticket_status", drops_draft=False)),
-        ("what about 121", "inform", Interruption("ticket_status", drops_draft=False)),
-        ("hlp 121?", "inform", Interruption("ticket_status", drops_draft=False)),
-        ("HLP-0121: it fails on staging too", "inform", Interruption("add_details", drops_draft=False)),
-        ("make HLP-0121 S1, it now hits production too", "escalate", Interruption("escalate", drops_draft=False)),
-        ("can you reopen hlp 121? it is back", "inform", Interruption("reopen_ticket", drops_draft=False)),
-        ("get me a person for HLP-0121", "inform", Interruption("talk_to_human", drops_draft=False)),
-        ("do not file another ticket, close HLP-0121", "deny", Interruption("close_ticket", drops_draft=True)),
+        ("no. status of HLP-0121", "ticket_status", Interruption("ticket_status", drops_draft=False, references=REF)),
+        (
+            "no no, add that to HLP-0121, don't open a new one",
+            "deny",
+            Interruption("add_details", drops_draft=True, references=REF),
+        ),
+        ("and 0121?", "inform", Interruption("ticket_status", drops_draft=False, references=REF)),
+        ("what about 121", "inform", Interruption("ticket_status", drops_draft=False, references=REF)),
+        ("hlp 121?", "inform", Interruption("ticket_status", drops_draft=False, references=REF)),
+        ("HLP-0121: it fails on staging too", "inform", Interruption("add_details", drops_draft=False, references=REF)),
+        (
+            "make HLP-0121 S1, it now hits production too",
+            "escalate",
+            Interruption("escalate", drops_draft=False, references=REF),
+        ),
+        (
+            "can you reopen hlp 121? it is back",
+            "inform",
+            Interruption("reopen_ticket", drops_draft=False, references=REF),
+        ),
+        ("get me a person for HLP-0121", "inform", Interruption("talk_to_human", drops_draft=False, references=REF)),
+        (
+            "do not file another ticket, close HLP-0121",
+            "deny",
+            Interruption("close_ticket", drops_draft=True, references=REF),
+        ),
     ],
 )
 def test_a_follow_up_on_a_named_ticket_interrupts_the_new_one(text, intent, expected):
@@ -136,3 +154,22 @@ def test_a_follow_up_on_a_named_ticket_interrupts_the_new_one(text, intent, expe
 )
 def test_an_answer_or_a_description_that_mentions_a_ticket_is_no_interruption(text, intent):
     assert interruption(text, intent, "HLP-") is None
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("status of HLP-0002", "ticket_status", Interruption("ticket_status", False, ("HLP-0002",))),
+        ("raise HLP-0002 to S1", "escalate", Interruption("escalate", False, ("HLP-0002",))),
+        ("hlp 2?", "inform", Interruption("ticket_status", False, ("HLP-0002",))),
+        ("and 0002?", "inform", Interruption("ticket_status", False, ("HLP-0002",))),
+        ("the change in HLP-0002 broke this too", "inform", None),
+        ("please also note it is like HLP-0002", "inform", None),
+    ],
+)
+def test_in_free_text_a_request_counts_only_when_nlu_read_one_or_nothing_else_is_said(text, intent, expected):
+    assert interruption(text, intent, "HLP-", words_suffice=False) == expected
+
+
+def test_with_words_alone_a_passing_mention_would_count_as_a_request():
+    assert interruption("the change in HLP-0002 broke this too", "inform", "HLP-") is not None
