@@ -126,18 +126,23 @@ def from_description(problem: Problem, tracker: Tracker, keep_filled: bool = Tru
         "assessed_severity": reading["name"] if reading else None,
         "assessed_cues": list(reading.get("cues") or []) if reading else None,
     }
-    found = details.read_details(text)
-    for slot, value in (
-        ("environment", found.environment),
-        ("since", found.since),
-        ("impact", found.impact),
-        ("bot_or_area", found.bot_or_area),
-        ("links", found.links),
-        ("requester_email", found.email),
-    ):
-        if value and not (keep_filled and tracker.get_slot(slot)):
+    for slot, value in detail_slots(details.read_details(text)).items():
+        if not (keep_filled and tracker.get_slot(slot)):
             slots[slot] = value
     return slots
+
+
+def detail_slots(found: details.Details) -> dict[str, str]:
+    """The details a message gives, under the ticket form's slot names; only those it gives."""
+    named = {
+        "environment": found.environment,
+        "since": found.since,
+        "impact": found.impact,
+        "bot_or_area": found.bot_or_area,
+        "links": found.links,
+        "requester_email": found.email,
+    }
+    return {slot: value for slot, value in named.items() if value}
 
 
 def decision(tracker: Tracker) -> Decision:
@@ -197,20 +202,15 @@ def message_updates(tracker: Tracker) -> dict[str, Any]:
     updates: dict[str, Any] = {}
     answering = tracker.slots_to_validate()
     if not text.startswith("/"):
-        found = details.read_details(text)
-        for slot, value in (
-            ("environment", found.environment),
-            ("since", found.since),
-            ("impact", found.impact),
-            ("bot_or_area", found.bot_or_area),
-            ("requester_email", found.email),
-        ):
+        found = detail_slots(details.read_details(text))
+        links = found.pop("links", None)
+        for slot, value in found.items():
             # The slot the message answers holds the raw message as its candidate, not a detail.
-            if value and (slot in answering or value != tracker.get_slot(slot)):
+            if slot in answering or value != tracker.get_slot(slot):
                 updates[slot] = value
         known = tracker.get_slot("links")
-        if found.links and found.links not in (known or ""):
-            updates["links"] = f"{known}, {found.links}" if known else found.links
+        if links and links not in (known or ""):
+            updates["links"] = f"{known}, {links}" if known else links
     level = stated_level(tracker)
     if level and level != tracker.get_slot("user_severity"):
         updates["user_severity"] = level
