@@ -139,7 +139,7 @@ def _shared_targets(policy: Policy, levels: Sequence[str]) -> list[str]:
 
 def response_times(policy: Policy, now: datetime) -> Reply:
     """All first-response targets at once, one level a line."""
-    lines = [f"• {s.label}: {format_target(s)}" for s in policy.severities.values()]
+    lines = _targets_by_level(policy)
     return Reply(
         "First-response times by severity:\n"
         + "\n".join(lines)
@@ -212,9 +212,14 @@ def how_to(policy: Policy) -> Reply:
     )
 
 
+def _targets_by_level(policy: Policy) -> list[str]:
+    """Every level's first-response target, one line each, in the policy's order."""
+    return [f"• {s.label}: {format_target(s)}" for s in policy.severities.values()]
+
+
 def first_response_and_resolution(policy: Policy) -> Reply:
     """The targets are for the first response; resolution follows the priority support decides."""
-    lines = [f"• {s.label}: {format_target(s)}" for s in policy.severities.values()]
+    lines = _targets_by_level(policy)
     return Reply(
         "The times are for the first response from support, not for the fix:\n"
         + "\n".join(lines)
